@@ -1,0 +1,120 @@
+"""Patient behaviour: first-contact choice by multinomial logit, vectorised over episodes.
+
+The deterministic part of each alternative's utility is assembled from small
+tables (facility x condition x severity, scheme x condition x level, village x
+alternative), so a day's thousands of episodes cost a few array gathers; the
+random part is keyed Gumbel noise (see :mod:`sim.streams`), so each episode's
+taste shocks are the same in every scenario.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.casemix import Casemix
+from sim.config.scenario import ChoiceConfig
+from sim.levels import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
+from sim.world import World
+
+#: alternative slots: 0 own village clinic, 1 own township centre, then hospitals (see World.alternatives)
+OWN_PRIMARY_SLOTS = 2
+
+
+@dataclass(frozen=True)
+class ChoiceTables:
+    """Deterministic utility components, rebuilt when prices, rules or capabilities change.
+
+    Attributes
+    ----------
+    facility_outpatient, facility_inpatient : (F, C, 3) level constant + quality + severity shift
+        - incapability penalty, for outpatient and inpatient first contact.
+    oop : (2, C, 5) utility of expected out-of-pocket cost by scheme, condition, level (<= 0).
+    travel : (V, K) utility of travel time from each village to each alternative (<= 0).
+    contract : utility bonus of own primary facilities for contracted residents.
+    """
+
+    facility_outpatient: np.ndarray
+    facility_inpatient: np.ndarray
+    oop: np.ndarray
+    travel: np.ndarray
+    contract: float
+
+
+def build_choice_tables(cfg: ChoiceConfig, world: World, casemix: Casemix, capable: np.ndarray,
+                        quality: np.ndarray, expected_oop: np.ndarray) -> ChoiceTables:
+    """Assemble utility tables.
+
+    Parameters
+    ----------
+    capable : (F, C, 3) bool, facility can treat condition at severity.
+    quality : (F,) perceived quality 0-1.
+    expected_oop : (2, C, 5) expected out-of-pocket, yuan (NaN where the level does not treat).
+    """
+    level = world.level.astype(np.int64)
+    hosp_above = np.maximum(level - TOWNSHIP, 0).astype(float)
+    sev_shift = np.zeros((len(level), 1, 3))
+    sev_shift[:, 0, 2] = cfg.severity_upshift * hosp_above
+    common = cfg.quality * quality[:, None, None] + sev_shift
+    common = common - cfg.incapable * (~capable[:, :, 1:2])
+    fac_out = np.array(cfg.asc_outpatient.as_list())[level][:, None, None] + common
+    fac_in = np.array(cfg.asc_inpatient.as_list())[level][:, None, None] + common
+    fac_in[level == VILLAGE] = -np.inf  # village clinics do not admit
+    oop = -cfg.oop_per_100_yuan * np.nan_to_num(expected_oop, nan=0.0) / 100.0
+    travel = -cfg.travel_per_hour * world.travel_hours
+    return ChoiceTables(facility_outpatient=fac_out, facility_inpatient=fac_in, oop=oop, travel=travel,
+                        contract=cfg.contract)
+
+
+def choose_first_contact(tables: ChoiceTables, world: World, level: np.ndarray, village: np.ndarray,
+                         condition: np.ndarray, severity: np.ndarray, scheme: np.ndarray,
+                         contracted: np.ndarray, inpatient: bool, gumbel: np.ndarray) -> np.ndarray:
+    """Facility row each episode goes to first: argmax of utility + Gumbel noise.
+
+    Parameters
+    ----------
+    level : (F,) facility level codes.
+    village, condition, severity, scheme, contracted : (n,) episode attributes.
+    inpatient : the episodes are admissions (village clinics excluded).
+    gumbel : (n, K) noise.
+
+    Returns
+    -------
+    (n,) facility rows.
+    """
+    alts = world.alternatives[village]                          # (n, K)
+    fac_tab = tables.facility_inpatient if inpatient else tables.facility_outpatient
+    u = fac_tab[alts, condition[:, None], severity[:, None]]
+    u = u + tables.oop[scheme[:, None], condition[:, None], level[alts]]
+    u = u + tables.travel[village]
+    u[:, :OWN_PRIMARY_SLOTS] += tables.contract * contracted[:, None]
+    pick = np.argmax(u + gumbel, axis=1)
+    return alts[np.arange(len(alts)), pick]
+
+
+def capability_table(world: World, casemix: Casemix) -> np.ndarray:
+    """(F, C, 3) bool: a facility treats a condition at a severity if its level reaches the minimum level.
+
+    Facilities of the highest level present treat everything (the end of every referral chain).
+    """
+    level = world.level
+    return (level[:, None, None] >= casemix.min_level[None, :, :]) | (level == level.max())[:, None, None]
+
+
+def referral_targets(world: World) -> np.ndarray:
+    """(F,) facility row a facility refers up to.
+
+    Village clinic -> own township centre; township centre -> main county hospital; county hospital ->
+    main city hospital; city -> provincial hospital; provincial -> itself (treats everything).
+    """
+    level = world.level
+    tgt = np.empty(len(level), dtype=np.int64)
+    tgt[level == VILLAGE] = world.thc_of_township[world.facilities["township"].to_numpy()[level == VILLAGE]]
+    tgt[level == TOWNSHIP] = world.first_of_level(COUNTY)
+    tgt[level == COUNTY] = world.first_of_level(CITY)
+    has_prov = (level == PROVINCE).any()
+    tgt[level == CITY] = world.first_of_level(PROVINCE) if has_prov else np.flatnonzero(level == CITY)
+    if has_prov:
+        tgt[level == PROVINCE] = np.flatnonzero(level == PROVINCE)
+    return tgt

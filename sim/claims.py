@@ -1,0 +1,152 @@
+"""Claims: what every episode cost and where, collected during a run.
+
+Inpatient claims are one row per stay segment (a referral chain's segments
+share ``episode_id``). Outpatient visits are aggregated by month, facility,
+condition, insurance scheme and referral flag unless the run asks for single
+visits (``output.claims: all``). Fund and out-of-pocket columns are added by
+the payment engine at settlement.
+
+Referral paths (``path`` column): how the patient reached the treating facility.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.levels import CITY, COUNTY, LEVEL_NAMES
+
+SELF, REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY, REFERRED_DOWN = range(5)
+PATH_NAMES = ("self", "referred_up_incapable", "referred_up_capable", "referred_up_no_bed", "referred_down")
+#: paths that count as an up-referral 上转
+UP_PATHS = (REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY)
+
+DAYS_PER_YEAR = 365
+_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
+MONTH_OF_DAY = np.repeat(np.arange(12), _MONTH_DAYS)          # (365,) month index 0-11 of a day of the year
+MONTH_START = np.concatenate([[0], np.cumsum(_MONTH_DAYS)])     # first day of each month
+
+
+def year_month(day: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
+    """Simulation year (0-based) and calendar month (1-12) of a simulation day."""
+    day = np.asarray(day)
+    return day // DAYS_PER_YEAR, MONTH_OF_DAY[day % DAYS_PER_YEAR] + 1
+
+
+class ClaimsRecorder:
+    """Collects claims during a run.
+
+    Parameters
+    ----------
+    n_facilities, n_conditions : table sizes for outpatient aggregation.
+    last_day : last simulated day; stays still open at the end are dated on it.
+    individual_outpatient : keep one row per outpatient visit as well.
+    """
+
+    def __init__(self, n_facilities: int, n_conditions: int, last_day: int, individual_outpatient: bool = False):
+        self.F, self.C = n_facilities, n_conditions
+        self.last_day = last_day
+        self._inpatient: list[dict[str, np.ndarray]] = []
+        self._op_month_rows: list[pd.DataFrame] = []
+        self._op_visits: list[dict[str, np.ndarray]] = []
+        self.individual_outpatient = individual_outpatient
+        self._reset_month()
+
+    # -- inpatient ---------------------------------------------------------------------------
+    def add_inpatient(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, scheme: np.ndarray,
+                      open_at_end: bool = False) -> None:
+        """Book closed stay segments (from :class:`~sim.ward.Ward`) as claims."""
+        if len(stays["episode_id"]) == 0:
+            return
+        days = discharge_day - stays["admit_day"]
+        total = stays["fixed_cost"] + stays["per_day_cost"] * days
+        level = stays["level"]
+        year, month = year_month(np.minimum(discharge_day, self.last_day))  # discharge dates the claim
+        self._inpatient.append({
+            "episode_id": stays["episode_id"], "segment": stays["segment"], "resident": stays["resident"],
+            "condition_index": stays["condition"], "severity": stays["severity"], "facility_index": stays["facility"],
+            "level": level, "scheme": scheme, "admit_day": stays["admit_day"], "discharge_day": discharge_day,
+            "year": year, "month": month, "days": days, "total_cost": total, "path_code": stays["path"],
+            "first_level": stays["first_level"], "readmission": stays["readmission"],
+            "in_county": level <= COUNTY,
+            "unreferred_out": (level >= CITY) & (stays["path"] == SELF),
+            "open_at_end": np.full(len(days), open_at_end),
+        })
+
+    # -- outpatient --------------------------------------------------------------------------
+    def _reset_month(self) -> None:
+        size = self.F * self.C * 4
+        self._op_count = np.zeros(size)
+        self._op_cost = np.zeros(size)
+
+    def add_outpatient(self, day: int, facility: np.ndarray, condition: np.ndarray, scheme: np.ndarray,
+                       referred: np.ndarray, cost: np.ndarray, resident: np.ndarray, visit_id: np.ndarray) -> None:
+        """Book outpatient visits of one day."""
+        key = ((facility * self.C + condition) * 2 + scheme) * 2 + referred
+        size = self._op_count.size
+        self._op_count += np.bincount(key, minlength=size)
+        self._op_cost += np.bincount(key, weights=cost, minlength=size)
+        if self.individual_outpatient:
+            n = len(facility)
+            self._op_visits.append({"visit_id": visit_id, "day": np.full(n, day), "resident": resident,
+                                    "facility_index": facility, "condition_index": condition,
+                                    "scheme": scheme, "referred": referred.astype(bool), "total_cost": cost})
+
+    def close_month(self, year: int, month: int) -> None:
+        """Turn the month's outpatient counters into aggregate rows."""
+        nz = np.flatnonzero(self._op_count)
+        rest, referred = np.divmod(nz, 2)
+        rest, scheme = np.divmod(rest, 2)
+        facility, condition = np.divmod(rest, self.C)
+        self._op_month_rows.append(pd.DataFrame({
+            "year": year, "month": month, "facility_index": facility, "condition_index": condition,
+            "scheme": scheme, "referred": referred.astype(bool),
+            "visits": self._op_count[nz].astype(np.int64), "total_cost": self._op_cost[nz]}))
+        self._reset_month()
+
+    # -- results -----------------------------------------------------------------------------
+    def inpatient_table(self) -> pd.DataFrame:
+        """All inpatient claims, ordered by discharge day then episode."""
+        if not self._inpatient:
+            return pd.DataFrame({k: np.zeros(0) for k in ("episode_id", "segment", "level", "scheme", "total_cost",
+                                                           "unreferred_out", "year", "month")})
+        cols = {k: np.concatenate([c[k] for c in self._inpatient]) for k in self._inpatient[0]}
+        df = pd.DataFrame(cols)
+        return df.sort_values(["discharge_day", "episode_id", "segment"], kind="stable").reset_index(drop=True)
+
+    def outpatient_table(self) -> pd.DataFrame:
+        """Outpatient visits aggregated by year, month, facility, condition, scheme, referral flag."""
+        if not self._op_month_rows:
+            return pd.DataFrame(columns=["year", "month", "facility_index", "condition_index", "scheme", "referred",
+                                         "visits", "total_cost"])
+        return pd.concat(self._op_month_rows, ignore_index=True)
+
+    def outpatient_visits(self) -> pd.DataFrame | None:
+        """Single outpatient visits (only with ``individual_outpatient``)."""
+        if not self.individual_outpatient:
+            return None
+        if not self._op_visits:
+            return pd.DataFrame()
+        cols = {k: np.concatenate([c[k] for c in self._op_visits]) for k in self._op_visits[0]}
+        df = pd.DataFrame(cols)
+        df["year"], df["month"] = year_month(df["day"].to_numpy())
+        return df
+
+
+def label_claims(df: pd.DataFrame, codes: tuple[str, ...], drg_codes: tuple[str, ...], base_group: np.ndarray,
+                 facility_ids: np.ndarray, facility_levels: np.ndarray | None = None) -> pd.DataFrame:
+    """Add readable columns (condition code, DRG, base-group flag, facility id, level name, path name)."""
+    out = df.copy()
+    ci = out["condition_index"].to_numpy(np.int64)
+    out["condition"] = pd.Categorical(np.asarray(codes, dtype=object)[ci], categories=list(codes))
+    out["drg_code"] = np.asarray(drg_codes, dtype=object)[ci]
+    out["base_group"] = base_group[ci]
+    out["facility"] = np.asarray(facility_ids, dtype=object)[out["facility_index"].to_numpy(np.int64)]
+    if "level" not in out and facility_levels is not None:
+        out["level"] = facility_levels[out["facility_index"].to_numpy(np.int64)]
+    out["level_name"] = pd.Categorical(np.asarray(LEVEL_NAMES, dtype=object)[out["level"].to_numpy(np.int64)],
+                                       categories=list(LEVEL_NAMES))
+    if "path_code" in out:
+        out["referral_path"] = pd.Categorical(np.asarray(PATH_NAMES, dtype=object)[out["path_code"].to_numpy(np.int64)],
+                                              categories=list(PATH_NAMES))
+    return out

@@ -1,0 +1,168 @@
+"""Command line: ``countysim run | params | validate``.
+
+User mistakes (bad config, missing file, existing output folder) print one
+clear message and exit with code 2, without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import yaml
+
+from sim import __version__
+from sim.config.fields import iter_params
+from sim.config.loader import ConfigError, load_config
+from sim.config.scenario import ScenarioConfig
+
+EXIT_USER_ERROR = 2
+
+
+def _parse_sets(pairs: list[str]) -> dict:
+    out = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise ConfigError(f"--set {pair!r}: expected FIELD=VALUE, e.g. --set choice.travel_per_hour=1.2")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = yaml.safe_load(value)
+    return out
+
+
+def _progress_bar(total_days: int):
+    """A tqdm bar on an interactive terminal, nothing otherwise."""
+    if not sys.stderr.isatty():
+        return None, lambda: None
+    from tqdm import tqdm
+
+    bar = tqdm(total=total_days, unit="day", desc="simulating", leave=False)
+
+    def update(done: int, total: int) -> None:
+        bar.update(done - bar.n)
+
+    return update, bar.close
+
+
+def _format_kpis(summary: dict) -> str:
+    lines = []
+    for year, k in summary["kpis"].items():
+        lines.append(f"year {year}")
+        for key in ("visits", "admissions", "admission_rate", "primary_visit_share", "in_county_visit_rate",
+                    "in_county_admission_rate", "up_referrals", "down_referrals", "out_of_county_admissions",
+                    "out_of_county_fund_share", "primary_fund_share", "total_cost", "fund_payment", "oop_share",
+                    "readmission_rate_30d"):
+            v = k.get(key)
+            shown = f"{v:,.0f}" if isinstance(v, (int, float)) and abs(v) >= 100 else (
+                f"{v:.3f}" if isinstance(v, float) else str(v))
+            lines.append(f"  {key:<28}{shown:>18}")
+        for key in ("alos_by_level", "cost_per_stay_by_level", "bed_occupancy_by_level"):
+            vals = ", ".join(f"{lv} {val:,.2f}" if val < 100 else f"{lv} {val:,.0f}"
+                             for lv, val in k.get(key, {}).items() if val is not None)
+            lines.append(f"  {key:<28}{vals}")
+    return "\n".join(lines)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    overrides = _parse_sets(args.set)
+    for name in ("seed", "population", "years"):
+        if getattr(args, name) is not None:
+            overrides[name] = getattr(args, name)
+    if args.claims:
+        overrides["output.claims"] = args.claims
+    cfg = load_config(args.config, overrides)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    out = Path(args.out) if args.out else Path("results") / f"{cfg.name}-{cfg.seed}-{stamp}"
+    if out.exists():
+        raise ConfigError(f"--out {out}: folder already exists (choose another, or remove it)")
+    from sim.model import CountyModel
+    from sim.runner import collect
+
+    t0 = time.perf_counter()
+    model = CountyModel(cfg)
+    update, close = _progress_bar(model.n_days)
+    try:
+        model.run(progress=update)
+    finally:
+        close()
+    result = collect(model)
+    result.write(out)
+    if not args.quiet:
+        print(_format_kpis(result.summary))
+        print(f"wrote {out}  ({time.perf_counter() - t0:.1f} s)")
+    return 0
+
+
+def cmd_params(args: argparse.Namespace) -> int:
+    rows = list(iter_params(ScenarioConfig))
+    if args.format == "markdown":
+        print("| parameter | default | unit | meaning | source |\n|---|---|---|---|---|")
+        for path, default, unit, desc, source in rows:
+            print(f"| `{path}` | {_short(default)} | {unit} | {desc} | {source} |")
+    else:
+        for path, default, unit, desc, source in rows:
+            print(f"{path} = {_short(default)} [{unit or '-'}]\n    {desc}" + (f"\n    source: {source}" if source else ""))
+    return 0
+
+
+def _short(value) -> str:
+    if hasattr(value, "model_dump"):
+        value = value.model_dump(by_alias=True)
+    text = str(value)
+    return text if len(text) < 80 else text[:77] + "..."
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    cfg = load_config(args.config)
+    from sim.casemix import load_casemix
+
+    load_casemix(cfg.casemix.table, cfg.casemix.incidence_scale, cfg.casemix.incidence_multipliers)
+    print(f"{args.config or 'default'}: valid scenario '{cfg.name}'")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="countysim", description="Simulate a county medical community (县域医共体).")
+    p.add_argument("--version", action="version", version=f"countysim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="simulate a scenario and write a run folder")
+    r.add_argument("config", nargs="?", default=None,
+                   help="scenario YAML or built-in name (default: the built-in typical county)")
+    r.add_argument("--population", type=int, help="number of residents")
+    r.add_argument("--years", type=int, help="simulated years")
+    r.add_argument("--seed", type=int, help="root random seed")
+    r.add_argument("--out", help="output folder (default results/<scenario>-<seed>-<timestamp>)")
+    r.add_argument("--claims", choices=["inpatient", "all", "none"],
+                   help="claims to write: inpatient (outpatient aggregated; default), all visits, none")
+    r.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE",
+                   help="override any config field by dotted path (repeatable)")
+    r.add_argument("--quiet", action="store_true", help="print nothing on success")
+    r.set_defaults(func=cmd_run)
+
+    pr = sub.add_parser("params", help="print every parameter with default, unit, meaning and source")
+    pr.add_argument("--format", choices=["text", "markdown"], default="text")
+    pr.set_defaults(func=cmd_params)
+
+    v = sub.add_parser("validate", help="check a scenario file and its case-mix table")
+    v.add_argument("config", nargs="?", default=None)
+    v.set_defaults(func=cmd_validate)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"countysim: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        print("countysim: interrupted; nothing partial was written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,51 @@
+"""Documented parameter fields.
+
+Every behavioural or rule parameter in countysim is declared with :func:`param`,
+which records its meaning, unit and source next to the default. The parameter
+table printed by ``countysim params`` is generated from these records, so the
+documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import PydanticUndefined
+
+
+def param(default: Any = PydanticUndefined, description: str = "", *, unit: str = "", source: str = "", **constraints: Any) -> Any:
+    """A pydantic field carrying meaning, unit and source.
+
+    Parameters
+    ----------
+    default : default value (use ``default_factory`` in ``constraints`` for mutable values).
+    description : what the parameter means, one sentence.
+    unit : unit of the value (``yuan``, ``days``, ``per 1,000 per year``, ``share``, ...).
+    source : where the default comes from: a reference file section, or ``assumption: why``.
+    constraints : pydantic constraints such as ``ge=0``, ``le=1``.
+    """
+    extra = {"unit": unit, "source": source}
+    if "default_factory" in constraints:
+        return Field(description=description, json_schema_extra=extra, **constraints)
+    return Field(default, description=description, json_schema_extra=extra, **constraints)
+
+
+class Section(BaseModel):
+    """Base class of every config section: unknown keys are errors, values are checked on assignment."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+def iter_params(model: type[BaseModel] | BaseModel, prefix: str = ""):
+    """Yield ``(dotted_path, default, unit, description, source)`` for every leaf field of a config model."""
+    cls = model if isinstance(model, type) else type(model)
+    for name, info in cls.model_fields.items():
+        path = f"{prefix}{name}"
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            yield from iter_params(ann, path + ".")
+            continue
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        default = info.get_default(call_default_factory=True)
+        yield path, default, extra.get("unit", ""), info.description or "", extra.get("source", "")

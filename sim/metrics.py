@@ -1,0 +1,136 @@
+"""KPIs (绩效指标) of a run, by year, from the daily record and the settled claims.
+
+Definitions (Chinese terms from ``shared/DESIGN.md`` §6 and ``payment_rules.md`` §5.2):
+
+* ``in_county_visit_rate`` 县域内就诊率: outpatient visits in county facilities / all visits.
+* ``in_county_admission_rate`` 县域内住院率: admissions to county facilities / all admissions.
+* ``primary_visit_share`` 基层就诊占比: visits at village clinics and township centres / all visits.
+* ``admission_rate``: admissions per resident per year.
+* ``up_referrals`` 上转 / ``down_referrals`` 下转: inpatient referrals (before or during a stay).
+* ``out_of_county_fund_share`` 县外基金占比 / ``primary_fund_share`` 基层医保基金支出占比: fund payments
+  at out-of-county / primary facilities over all fund payments for the county's residents.
+* ``oop_share``: out-of-pocket / total cost. ``readmission_rate_30d``: readmissions / discharges.
+
+Admissions and referrals are counted on the day they happen; money on the claim's discharge date.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.claims import DAYS_PER_YEAR
+from sim.levels import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
+
+BEDDED_LEVELS = (TOWNSHIP, COUNTY)
+
+
+def _ratio(a: float, b: float) -> float:
+    return float(a) / float(b) if b else float("nan")
+
+
+def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_days: np.ndarray,
+                facility_level: np.ndarray, beds: np.ndarray, population: int, base_group: np.ndarray) -> dict[str, dict]:
+    """KPIs keyed by year (as a string, ``'0'`` is the first simulated year).
+
+    Parameters
+    ----------
+    daily : one row per day with the counters of :data:`sim.model.DAILY_COLUMNS` and ``year``.
+    inpatient, outpatient : settled claims (with ``fund_payment``, ``oop_payment``, ``level``, ``year``).
+    bed_days : (years, F) occupied bed-days per facility.
+    facility_level, beds : (F,) facility level codes and beds.
+    population : residents.
+    base_group : (C,) bool, condition is a DRG base group.
+    """
+    out: dict[str, dict] = {}
+    for year, day in daily.groupby("year"):
+        s = day.sum(numeric_only=True)
+        ip = inpatient[inpatient["year"] == year]
+        op = outpatient[outpatient["year"] == year]
+        total = ip["total_cost"].sum() + op["total_cost"].sum()
+        fund = ip["fund_payment"].sum() + op["fund_payment"].sum()
+        oop = ip["oop_payment"].sum() + op["oop_payment"].sum()
+
+        def fund_where(mask_ip, mask_op):
+            return ip.loc[mask_ip, "fund_payment"].sum() + op.loc[mask_op, "fund_payment"].sum()
+
+        adm = inpatient[(inpatient["admit_day"] // DAYS_PER_YEAR == year) & (inpatient["segment"] == 0)]
+        closed = ip[~ip["open_at_end"]]
+        alos = closed.groupby("level")["days"].mean()
+        cost_stay = adm.groupby("level")["total_cost"].mean()
+        visits_by_level = op.groupby("level")[["visits", "total_cost"]].sum()
+        bg = adm[base_group[adm["condition_index"].to_numpy(np.int64)]]
+        bg_by_level = bg.groupby("level").size()
+        n_days = len(day)
+        occ = {}
+        for lvl in BEDDED_LEVELS:
+            sel = facility_level == lvl
+            occ[LEVEL_NAMES[lvl]] = _ratio(bed_days[year, sel].sum(), beds[sel].sum() * n_days)
+        out[str(year)] = {
+            "onsets": int(s["onsets"]), "no_care": int(s["no_care"]),
+            "visits": int(s["visits"]), "chronic_visits": int(s["chronic_visits"]),
+            "admissions": int(s["admissions"]),
+            "in_county_visit_rate": _ratio(s["visits_in_county"], s["visits"]),
+            "in_county_admission_rate": _ratio(s["admissions_in_county"], s["admissions"]),
+            "primary_visit_share": _ratio(s["visits_primary"], s["visits"]),
+            "admission_rate": _ratio(s["admissions"], population),
+            "admissions_by_level": {"township": int(s["admissions_township"]), "county": int(s["admissions_county"]),
+                                    "out_of_county": int(s["admissions_out_of_county"])},
+            "up_referrals": int(s["up_referrals"]),
+            "up_referrals_out_of_county": int(s["up_referrals_out_of_county"]),
+            "down_referrals": int(s["down_referrals"]),
+            "outpatient_referrals": int(s["outpatient_referrals"]),
+            "out_of_county_admissions": int(s["admissions_out_of_county"]),
+            "unreferred_out_of_county_admissions": int(
+                (adm["unreferred_out"]).sum()),
+            "out_of_county_fund_share": _ratio(fund_where(ip["level"] >= CITY, op["level"] >= CITY), fund),
+            "primary_fund_share": _ratio(fund_where(ip["level"] <= PRIMARY_MAX_LEVEL, op["level"] <= PRIMARY_MAX_LEVEL),
+                                         fund),
+            "total_cost": float(total), "fund_payment": float(fund), "oop_payment": float(oop),
+            "oop_share": _ratio(oop, total),
+            "fund_per_resident": _ratio(fund, population),
+            "oop_per_admission": _ratio(ip["oop_payment"].sum(), s["admissions"]),
+            "alos_by_level": {LEVEL_NAMES[int(k)]: float(v) for k, v in alos.items()},
+            "bed_occupancy_by_level": occ,
+            "cost_per_stay_by_level": {LEVEL_NAMES[int(k)]: float(v) for k, v in cost_stay.items()},
+            "cost_per_visit_by_level": {LEVEL_NAMES[int(k)]: _ratio(r.total_cost, r.visits)
+                                        for k, r in visits_by_level.iterrows()},
+            "readmissions": int(s["readmissions"]),
+            "readmission_rate_30d": _ratio(s["readmissions"], s["discharges"]),
+            "base_group_admissions_by_level": {LEVEL_NAMES[int(k)]: int(v) for k, v in bg_by_level.items()},
+        }
+    return out
+
+
+def facility_year_table(inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_days: np.ndarray,
+                        facilities: pd.DataFrame) -> pd.DataFrame:
+    """One row per facility and year: visits, admissions, bed-days, occupancy, revenue, fund, out-of-pocket.
+
+    Under fee-for-service the facility's revenue is the claims' total cost (fund + patient).
+    """
+    years = bed_days.shape[0]
+    F = len(facilities)
+    base = pd.DataFrame({"year": np.repeat(np.arange(years), F), "facility_index": np.tile(np.arange(F), years)})
+    ip_adm = inpatient.assign(year=inpatient["admit_day"] // DAYS_PER_YEAR)
+    adm = ip_adm.groupby(["year", "facility_index"]).size().rename("admissions")
+    money_cols = ["total_cost", "fund_payment", "oop_payment"]
+    ip_money = inpatient.groupby(["year", "facility_index"])[money_cols].sum()
+    op_sum = outpatient.groupby(["year", "facility_index"])[["visits"] + money_cols].sum()
+    out = base.join(adm, on=["year", "facility_index"]).join(op_sum[["visits"]], on=["year", "facility_index"])
+    money = ip_money.add(op_sum[money_cols], fill_value=0.0)
+    out = out.join(money, on=["year", "facility_index"]).fillna(0)
+    out["admissions"] = out["admissions"].astype(np.int64)
+    out["visits"] = out["visits"].astype(np.int64)
+    out["bed_days"] = bed_days.reshape(-1)
+    fac = facilities.reset_index(drop=True)
+    out["facility"] = fac["id"].to_numpy()[out["facility_index"]]
+    out["name"] = fac["name"].to_numpy()[out["facility_index"]]
+    out["level_name"] = np.asarray(LEVEL_NAMES, dtype=object)[fac["level"].to_numpy()[out["facility_index"]]]
+    beds = fac["beds"].to_numpy()[out["facility_index"]]
+    in_county = fac["level"].to_numpy()[out["facility_index"]] <= COUNTY
+    out["beds"] = np.where(in_county, beds, 0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out["bed_occupancy"] = np.where(in_county & (beds > 0), out["bed_days"] / (beds * DAYS_PER_YEAR), np.nan)
+    out = out.rename(columns={"total_cost": "revenue"})
+    return out[["year", "facility", "name", "level_name", "beds", "visits", "admissions", "bed_days",
+                "bed_occupancy", "revenue", "fund_payment", "oop_payment"]]

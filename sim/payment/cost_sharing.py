@@ -1,0 +1,155 @@
+"""Patient cost sharing: how a claim's total cost splits into fund payment and out-of-pocket.
+
+Inpatient (per claim, vectorised)::
+
+    policy_scope  = total_cost * in_catalogue_share[level]            # 政策范围内费用
+    deductible    = deductible[scheme, level] - already paid in the referral chain (>= 0)   # 起付线
+    ratio         = ratio[scheme, level] - penalty if out of county without referral
+    oop           = (total_cost - policy_scope) + min(policy_scope, deductible)
+                    + (1 - ratio) * max(policy_scope - deductible, 0)
+    fund_payment  = total_cost - oop
+
+Outpatient visits: ``fund = total_cost * outpatient_ratio[scheme, level]`` (chronic follow-ups use the
+two-disease ratio 两病). Every function keeps ``fund + oop == total`` exactly.
+Rules: ``shared/reference/payment_rules.md`` §4 and §7.2.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.levels import N_LEVELS
+from sim.payment.config import CostSharingConfig
+
+
+def _by_scheme(cfg: CostSharingConfig, field: str) -> np.ndarray:
+    """(2, 5) table of one per-level rule for resident (row 0) and employee (row 1) insurance."""
+    return np.vstack([getattr(cfg.scheme(s), field).as_array() for s in (0, 1)])
+
+
+def inpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarray, unreferred_out: np.ndarray,
+                    deductible_already_paid: np.ndarray | float, cfg: CostSharingConfig) -> dict[str, np.ndarray]:
+    """Split inpatient claims into fund payment and out-of-pocket.
+
+    Parameters
+    ----------
+    total_cost : (n,) yuan.
+    level : (n,) facility level codes.
+    scheme : (n,) 0 resident, 1 employee.
+    unreferred_out : (n,) bool, out-of-county care without a referral (lower ratio).
+    deductible_already_paid : (n,) yuan of deductible paid earlier in the same referral chain
+        (0 for a chain's first claim).
+    cfg : cost-sharing rules.
+
+    Returns
+    -------
+    dict of (n,) arrays: ``policy_scope_cost``, ``deductible`` (paid on this claim), ``fund_payment``,
+    ``oop_payment`` (all yuan).
+    """
+    total = np.asarray(total_cost, dtype=float)
+    level = np.asarray(level, dtype=np.int64)
+    scheme = np.asarray(scheme, dtype=np.int64)
+    policy = total * cfg.in_catalogue_share.as_array()[level]
+    ded_full = _by_scheme(cfg, "inpatient_deductible")[scheme, level]
+    if cfg.single_deductible_per_chain:
+        ded_due = np.maximum(ded_full - deductible_already_paid, 0.0)
+    else:
+        ded_due = ded_full
+    ded_paid = np.minimum(policy, ded_due)
+    ratio = _by_scheme(cfg, "inpatient_ratio")[scheme, level]
+    ratio = np.where(unreferred_out, np.maximum(ratio - cfg.unreferred_outcounty_penalty_pp, 0.0), ratio)
+    fund = ratio * np.maximum(policy - ded_paid, 0.0)
+    return {"policy_scope_cost": policy, "deductible": ded_paid, "fund_payment": fund, "oop_payment": total - fund}
+
+
+def outpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarray, chronic: np.ndarray,
+                     cfg: CostSharingConfig) -> dict[str, np.ndarray]:
+    """Split outpatient visit costs (single visits or aggregates) into fund and out-of-pocket.
+
+    ``chronic`` marks hypertension/diabetes follow-ups, paid at the two-disease ratio.
+    Returns ``fund_payment`` and ``oop_payment`` (yuan), same shape as ``total_cost``.
+    """
+    total = np.asarray(total_cost, dtype=float)
+    level = np.asarray(level, dtype=np.int64)
+    scheme = np.asarray(scheme, dtype=np.int64)
+    ratio = np.where(chronic, _by_scheme(cfg, "chronic_outpatient_ratio")[scheme, level],
+                     _by_scheme(cfg, "outpatient_ratio")[scheme, level])
+    fund = total * ratio
+    return {"fund_payment": fund, "oop_payment": total - fund}
+
+
+def chain_deductible_paid(claims: pd.DataFrame, cfg: CostSharingConfig) -> np.ndarray:
+    """Deductible already paid earlier in each claim's referral chain (same ``episode_id``).
+
+    Within a chain each claim pays only the gap to its level's deductible, so what was paid before
+    claim k is the largest full deductible among the chain's earlier claims. Claims are ordered by
+    ``segment`` within an episode. Returns (n,) yuan aligned with ``claims``.
+    """
+    ded_full = _by_scheme(cfg, "inpatient_deductible")[claims["scheme"].to_numpy(np.int64),
+                                                        claims["level"].to_numpy(np.int64)]
+    order = np.lexsort((claims["segment"].to_numpy(), claims["episode_id"].to_numpy()))
+    ep = claims["episode_id"].to_numpy()[order]
+    d = ded_full[order]
+    prev = pd.Series(d).groupby(ep).cummax().groupby(ep).shift(1).fillna(0.0).to_numpy()
+    out = np.empty(len(claims))
+    out[order] = prev
+    return out
+
+
+def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, cfg: CostSharingConfig) -> np.ndarray:
+    """Out-of-pocket a patient expects when choosing a facility on their own (no referral).
+
+    Parameters
+    ----------
+    cost : (C, 5) expected total cost of a condition at each level, yuan (NaN where not treated).
+    inpatient : (C,) bool, condition is treated as an admission.
+    chronic : (C,) bool, condition is a chronic follow-up.
+
+    Returns
+    -------
+    (2, C, 5) expected out-of-pocket by scheme, condition and level, yuan (NaN where cost is NaN).
+    Self-chosen out-of-county admissions count as unreferred.
+    """
+    C = cost.shape[0]
+    out = np.empty((2, C, N_LEVELS))
+    lvl = np.broadcast_to(np.arange(N_LEVELS), (C, N_LEVELS))
+    c = np.nan_to_num(cost)
+    for s in (0, 1):
+        sch = np.full_like(lvl, s)
+        inp = inpatient_split(c, lvl, sch, lvl >= 3, 0.0, cfg)["oop_payment"]
+        outp = outpatient_split(c, lvl, sch, np.broadcast_to(chronic[:, None], (C, N_LEVELS)), cfg)["oop_payment"]
+        out[s] = np.where(inpatient[:, None], inp, outp)
+    return np.where(np.isnan(cost)[None], np.nan, out)
+
+
+def settle_claims(inpatient: pd.DataFrame, outpatient: pd.DataFrame, cfg: CostSharingConfig,
+                  chronic_condition: np.ndarray) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Fee-for-service settlement of a run's claims: add fund and out-of-pocket columns.
+
+    Under fee-for-service (按项目付费) the facility is paid the claim's total cost:
+    ``provider_payment = total_cost``. The budget engine replaces this for DRG/DIP and global budgets.
+
+    Parameters
+    ----------
+    inpatient : one row per stay segment with ``episode_id, segment, level, scheme, total_cost,
+        unreferred_out``.
+    outpatient : visits (aggregated or single) with ``condition`` (index), ``level, scheme, total_cost``.
+    chronic_condition : (C,) bool, which condition indices are chronic follow-ups.
+    """
+    ip = inpatient.copy()
+    if len(ip):
+        split = inpatient_split(ip["total_cost"].to_numpy(), ip["level"].to_numpy(), ip["scheme"].to_numpy(),
+                                ip["unreferred_out"].to_numpy(), chain_deductible_paid(ip, cfg), cfg)
+    else:
+        split = {k: np.zeros(0) for k in ("policy_scope_cost", "deductible", "fund_payment", "oop_payment")}
+    for k, v in split.items():
+        ip[k] = v
+    ip["provider_payment"] = ip["total_cost"]
+    op = outpatient.copy()
+    split = outpatient_split(op["total_cost"].to_numpy(), op["level"].to_numpy(), op["scheme"].to_numpy(),
+                             chronic_condition[op["condition_index"].to_numpy(np.int64)] if len(op) else np.zeros(0, bool), cfg)
+    for k, v in split.items():
+        op[k] = v
+    op["provider_payment"] = op["total_cost"]
+    return ip, op

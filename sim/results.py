@@ -1,0 +1,119 @@
+"""A run's results: tables, summary, and their atomic storage on disk.
+
+A run folder holds ``config.yaml`` (the resolved scenario), ``summary.json``,
+``daily.parquet``, ``claims.parquet`` (inpatient claims), ``outpatient.parquet``
+(aggregated visits, or single visits with ``claims: all``) and
+``facility_year.parquet``. The folder is written under a temporary name and
+renamed when complete, so a folder that exists is a finished run.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+TABLES = ("daily", "claims", "outpatient", "facility_year")
+
+
+def _clean(obj: Any) -> Any:
+    """JSON-safe copy: NaN -> None, numpy scalars -> Python, floats rounded to 10 significant digits."""
+    if isinstance(obj, dict):
+        return {str(k): _clean(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_clean(v) for v in obj]
+    if hasattr(obj, "item") and not isinstance(obj, (str, bytes)):
+        obj = obj.item()
+    if isinstance(obj, float):
+        return None if math.isnan(obj) or math.isinf(obj) else float(f"{obj:.10g}")
+    return obj
+
+
+def summary_json(summary: dict) -> str:
+    """The canonical text of ``summary.json`` (sorted keys, stable float formatting)."""
+    return json.dumps(_clean(summary), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write a text file so that readers see either the old or the complete new file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@dataclass
+class Result:
+    """Outputs of one simulation.
+
+    Attributes
+    ----------
+    config : the resolved scenario as a plain mapping.
+    summary : ``scenario``, ``seed``, ``population``, ``years``, ``version`` and ``kpis`` by year.
+    daily : one row per day (counters of the episode pipeline).
+    claims : inpatient claims, one row per stay segment, with fund and out-of-pocket.
+    outpatient : outpatient visits (monthly aggregates, or single visits) with fund and out-of-pocket.
+    facility_year : one row per facility and year.
+    """
+
+    config: dict
+    summary: dict
+    daily: pd.DataFrame
+    claims: pd.DataFrame
+    outpatient: pd.DataFrame
+    facility_year: pd.DataFrame
+    folder: Path | None = field(default=None)
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """Scalar KPIs as a table: one row per year."""
+        rows = {y: {k: v for k, v in d.items() if not isinstance(v, dict)} for y, d in self.summary["kpis"].items()}
+        return pd.DataFrame.from_dict(rows, orient="index")
+
+    def write(self, folder: str | Path, overwrite: bool = False) -> Path:
+        """Write the run folder atomically (temporary sibling folder, then rename). Returns the folder."""
+        folder = Path(folder)
+        if folder.exists() and not overwrite:
+            raise FileExistsError(f"{folder}: output folder already exists (choose another --out)")
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
+        try:
+            (tmp / "config.yaml").write_text(yaml.safe_dump(self.config, sort_keys=False, allow_unicode=True),
+                                             encoding="utf-8")
+            (tmp / "summary.json").write_text(summary_json(self.summary), encoding="utf-8")
+            for name in TABLES:
+                table = getattr(self, name)
+                if table is not None:
+                    table.to_parquet(tmp / f"{name}.parquet", index=False)
+            if folder.exists():
+                shutil.rmtree(folder)
+            os.replace(tmp, folder)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        self.folder = folder
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "Result":
+        """Read a run folder written by :meth:`write`."""
+        folder = Path(folder)
+        if not (folder / "summary.json").is_file():
+            raise FileNotFoundError(f"{folder}: not a countysim run folder (no summary.json)")
+        tables = {n: pd.read_parquet(folder / f"{n}.parquet") if (folder / f"{n}.parquet").is_file() else None
+                  for n in TABLES}
+        return cls(config=yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8")),
+                   summary=json.loads((folder / "summary.json").read_text(encoding="utf-8")), folder=folder, **tables)
