@@ -56,7 +56,7 @@ def build_choice_tables(cfg: ChoiceConfig, world: World, casemix: Casemix, capab
     hosp_above = np.maximum(level - TOWNSHIP, 0).astype(float)
     sev_shift = np.zeros((len(level), 1, 3))
     sev_shift[:, 0, 2] = cfg.severity_upshift * hosp_above
-    common = cfg.quality * quality[:, None, None] + sev_shift
+    common = cfg.quality * quality[:, None, None] + sev_shift + cfg.hospital_size * _county_size(world)[:, None, None]
     common = common - cfg.incapable * (~capable[:, :, 1:2])
     fac_out = np.array(cfg.asc_outpatient.as_list())[level][:, None, None] + common
     fac_in = np.array(cfg.asc_inpatient.as_list())[level][:, None, None] + common
@@ -65,6 +65,15 @@ def build_choice_tables(cfg: ChoiceConfig, world: World, casemix: Casemix, capab
     travel = -cfg.travel_per_hour * world.travel_hours
     return ChoiceTables(facility_outpatient=fac_out, facility_inpatient=fac_in, oop=oop, travel=travel,
                         contract=cfg.contract)
+
+
+def _county_size(world: World) -> np.ndarray:
+    """(F,) log of each county hospital's beds relative to the county hospitals' mean; 0 elsewhere."""
+    out = np.zeros(len(world.level))
+    county = world.level == COUNTY
+    beds = world.beds[county].astype(float)
+    out[county] = np.log(beds / beds.mean())
+    return out
 
 
 def choose_first_contact(tables: ChoiceTables, world: World, level: np.ndarray, village: np.ndarray,

@@ -29,6 +29,12 @@ COLUMNS = (
     + [f"cost_{n}" for n in LEVEL_NAMES]
     + ["recovery_eligible", "recovery_fraction", "readmit_30d", "source"]
 )
+#: optional columns: the CHS-DRG 3.0 age split (≥70 years) of a condition's group, e.g. ES45 -> ES4G
+OPTIONAL_COLUMNS = ("drg_code_70plus", "rw_70plus")
+#: age (years) from which the ``drg_code_70plus`` group applies (CHS-DRG 3.0 suffixes E/F/G/H, payment_rules.md §1.2)
+ELDERLY_DRG_AGE = 70
+#: weight ratio of an age-split (≥70) group to its base group when the table gives none: ES4G/ES45 (§1.9) [S]
+ELDERLY_RW_FACTOR = round(0.6682 / 0.3924, 4)
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,8 @@ class Casemix:
     sex : (C,) int, -1 both sexes, 0 male only, 1 female only.
     base_group : (C,) bool, DRG is a national base group 基础病组.
     rw : (C,) relative weight of the DRG.
+    drg_codes_70plus : DRG code for patients aged 70 or over (same as ``drg_codes`` where no age split).
+    rw_70plus : (C,) relative weight of that group.
     incidence : (C, 4) episodes per 1,000 residents per year by age band.
     severity_shares : (C, 3) share mild / moderate / severe.
     min_level : (C, 3) lowest level able to treat each severity.
@@ -60,6 +68,8 @@ class Casemix:
     sex: np.ndarray
     base_group: np.ndarray
     rw: np.ndarray
+    drg_codes_70plus: tuple[str, ...]
+    rw_70plus: np.ndarray
     incidence: np.ndarray
     severity_shares: np.ndarray
     min_level: np.ndarray
@@ -80,6 +90,13 @@ class Casemix:
             return self.codes.index(code)
         except ValueError:
             raise ConfigError(f"unknown condition code '{code}' (known: {', '.join(self.codes)})") from None
+
+    def drg_of(self, condition: np.ndarray, age: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """DRG code (object array) and relative weight of episodes, by condition index and age in years."""
+        old = np.asarray(age) >= ELDERLY_DRG_AGE
+        codes = np.where(old, np.asarray(self.drg_codes_70plus, dtype=object)[condition],
+                         np.asarray(self.drg_codes, dtype=object)[condition])
+        return codes, np.where(old, self.rw_70plus[condition], self.rw[condition])
 
     def of_setting(self, setting: int) -> np.ndarray:
         """Indices of conditions of one setting."""
@@ -151,7 +168,16 @@ def load_casemix(path: str | Path, incidence_scale: float = 1.0,
     los = np.full((len(df), N_LEVELS), np.nan)
     los[:, 1:] = _numeric(df, [f"los_{n}" for n in LEVEL_NAMES[1:]], where)
     cost = _numeric(df, [f"cost_{n}" for n in LEVEL_NAMES], where)
-    rw = _numeric(df, ["rw"], where)[:, 0]
+    rw = np.nan_to_num(_numeric(df, ["rw"], where)[:, 0])
+    for col in OPTIONAL_COLUMNS:
+        if col not in df:
+            df[col] = np.nan
+    drg = df["drg_code"].fillna("").str.strip()
+    drg70 = df["drg_code_70plus"].fillna("").astype(str).str.strip()
+    drg70 = drg70.where(drg70 != "", drg)
+    rw70 = _numeric(df, ["rw_70plus"], where)[:, 0]
+    # an age-split group without its own weight: scale by the ES45 -> ES4G ratio of payment_rules.md §1.9 [S]
+    rw70 = np.where(np.isnan(rw70), np.where(drg70 != drg, rw * ELDERLY_RW_FACTOR, rw), rw70)
     rec_frac = np.nan_to_num(_numeric(df, ["recovery_fraction"], where)[:, 0])
     readmit = np.nan_to_num(_numeric(df, ["readmit_30d"], where)[:, 0])
 
@@ -182,9 +208,9 @@ def load_casemix(path: str | Path, incidence_scale: float = 1.0,
     incidence = incidence * multipliers[:, None]
 
     return Casemix(
-        codes=codes, drg_codes=tuple(df["drg_code"].fillna("")), setting=setting,
+        codes=codes, drg_codes=tuple(drg), drg_codes_70plus=tuple(drg70), rw_70plus=rw70, setting=setting,
         sex=df["sex"].map(SEX_CODES).to_numpy(dtype=np.int8),
-        base_group=_bool_column(df, "base_group", where), rw=np.nan_to_num(rw),
+        base_group=_bool_column(df, "base_group", where), rw=rw,
         incidence=incidence, severity_shares=sev, min_level=min_level.astype(np.int8), los=los,
         cost=cost, recovery_eligible=_bool_column(df, "recovery_eligible", where),
         recovery_fraction=rec_frac, readmit_30d=readmit, table=df,

@@ -20,6 +20,7 @@ from collections import defaultdict
 
 import mesa
 import numpy as np
+import pandas as pd
 from scipy.special import ndtri
 
 from sim import claims as cl
@@ -39,7 +40,7 @@ READMISSION_WINDOW_DAYS = 30
 #: slot numbers of keyed draws that are not per referral pass
 _SLOT_DOWN = 20
 
-DAILY_COLUMNS = ("onsets", "no_care", "visits", "visits_primary", "visits_in_county", "chronic_visits",
+DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county", "chronic_visits",
                  "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
                  "admissions_county", "admissions_out_of_county", "up_referrals", "up_referrals_out_of_county",
                  "down_referrals", "readmissions", "discharges", "census_township", "census_county")
@@ -123,9 +124,9 @@ class CountyModel(mesa.Model):
     def refresh_choice_tables(self) -> None:
         """Rebuild utilities after prices, rules, quality or capability change."""
         cm = self.casemix
-        moderate_cost = cm.cost
-        self.expected_oop = expected_oop(moderate_cost, cm.setting == INPATIENT, cm.setting == CHRONIC,
-                                         self.config.insurance)
+        # a level that cannot treat the condition sends the patient up: expect the price of the first level that can
+        cost = pd.DataFrame(cm.cost).bfill(axis=1).to_numpy()
+        self.expected_oop = expected_oop(cost, cm.setting == INPATIENT, cm.setting == CHRONIC, self.config.insurance)
         self.choice_tables = build_choice_tables(self.config.choice, self.world, cm, self.capable, self.quality,
                                                  self.expected_oop)
 
@@ -196,6 +197,7 @@ class CountyModel(mesa.Model):
             seek = self.streams.uniform("seek", ids) < self._seek[sev]
             self._today["no_care"] += int((~seek).sum())
             ids, res, cond, sev = ids[seek], res[seek], cond[seek], sev[seek]
+            self._today["outpatient_episodes"] += len(ids)
         fac = self._choose(ids, res, cond, sev, inpatient=False)
         scheme = self.population.scheme[res].astype(np.int64)
         referred = np.zeros(len(ids), dtype=np.int64)

@@ -109,7 +109,9 @@ def _synthetic(cfg: WorldConfig, population: int, rng: np.random.Generator) -> t
 
     names = ["城关镇"] + [f"T{t:02d}" for t in range(1, n_t)]
     scale = population / cfg.reference_population
-    thc_beds = max(1, round(cfg.thc_beds * scale)) if cfg.thc_beds else 0
+    size = t_pop ** cfg.thc_beds_population_elasticity
+    thc_beds = np.maximum(1, np.rint(cfg.thc_beds * scale * n_t * size / size.sum())).astype(int) if cfg.thc_beds \
+        else np.zeros(n_t, dtype=int)
     fac_rows = []
     for h, beds in enumerate(cfg.county_hospital_beds):
         beds = max(1, round(beds * scale))
@@ -117,8 +119,8 @@ def _synthetic(cfg: WorldConfig, population: int, rng: np.random.Generator) -> t
         fac_rows.append((f"CH{h + 1}", name, COUNTY, 0, centre[0] + 1.0 * h, centre[1] + 0.5 * h, beds,
                          round(beds * cfg.county_doctors_per_bed)))
     for t in range(n_t):
-        fac_rows.append((f"THC{t:02d}", f"{names[t]}卫生院", TOWNSHIP, t, seats[t][0], seats[t][1], thc_beds,
-                         max(1, round(thc_beds * cfg.thc_doctors_per_bed))))
+        fac_rows.append((f"THC{t:02d}", f"{names[t]}卫生院", TOWNSHIP, t, seats[t][0], seats[t][1], thc_beds[t],
+                         max(1, round(thc_beds[t] * cfg.thc_doctors_per_bed))))
     for v in vil.itertuples():
         fac_rows.append((f"VC{v.id[1:]}", f"{v.id}村卫生室", VILLAGE, v.township, v.x, v.y, 0,
                          max(1, round(cfg.village_doctors_per_clinic))))

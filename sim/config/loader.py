@@ -100,8 +100,8 @@ def _absolutise_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     for section, key in _PATH_FIELDS:
         node = data.get(section)
         if isinstance(node, dict) and isinstance(node.get(key), str):
-            local = folder / node[key]
-            node[key] = str(local if local.exists() else CONFIGS_DIR / node[key])
+            local, builtin = folder / node[key], CONFIGS_DIR / node[key]
+            node[key] = str(builtin if builtin.exists() and not local.exists() else local)
     return data
 
 

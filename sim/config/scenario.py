@@ -21,12 +21,15 @@ AGE_BAND_EDGES: tuple[int, ...] = (0, 15, 45, 65, 100)  # years; last edge is th
 
 
 class AgeBandValues(Section):
-    """One number per age band (0-14, 15-44, 45-64, 65+)."""
+    """One number per age band, keyed ``0-14``, ``15-44``, ``45-64``, ``65+`` in YAML.
 
-    b0_14: float = param(0.0, "value for ages 0-14", ge=0, alias="0_14")
-    b15_44: float = param(0.0, "value for ages 15-44", ge=0, alias="15_44")
-    b45_64: float = param(0.0, "value for ages 45-64", ge=0, alias="45_64")
-    b65p: float = param(0.0, "value for ages 65 and over", ge=0, alias="65p")
+    (Keys like ``0_14`` would not work: YAML reads digits with underscores as integers.)
+    """
+
+    b0_14: float = param(0.0, "value for ages 0-14", ge=0, alias="0-14")
+    b15_44: float = param(0.0, "value for ages 15-44", ge=0, alias="15-44")
+    b45_64: float = param(0.0, "value for ages 45-64", ge=0, alias="45-64")
+    b65p: float = param(0.0, "value for ages 65 and over", ge=0, alias="65+")
 
     model_config = Section.model_config | {"populate_by_name": True}
 
@@ -72,6 +75,11 @@ class WorldConfig(Section):
         "(general hospital 县人民医院, TCM hospital 县中医院); the list length is the number of hospitals",
         unit="beds", source="calibration_data.md §9: 2 public county hospitals, 2,000 beds incl. MCH/private [A]; "
         "public general+TCM ≈ 3 per 1,000 [A]")
+    thc_beds_population_elasticity: float = param(
+        0.5, "township centres' beds scale with their township's population to this power; the total stays "
+        "townships x thc_beds (0 = every centre the same size)", unit="elasticity",
+        source="assumption: larger townships run larger centres (county-seat centres 100+ beds, remote ones 20-30; "
+               "calibration_data.md §1.3 gives only the mean, 45)", ge=0, le=1)
     village_doctors_per_clinic: float = param(1.9, "doctors and village doctors per village clinic", unit="persons",
                                               source="calibration_data.md §1.3 [D]", ge=0)
     thc_doctors_per_bed: float = param(0.9, "licensed doctors per township health centre bed", unit="persons/bed",
@@ -214,15 +222,15 @@ class ChoiceConfig(Section):
     """
 
     asc_outpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.3, county=-0.55, city=-2.4, province=-3.5),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=-0.55, city=-0.9, province=-2.3),
         description="level constants for outpatient first contact (relative to the village clinic)",
         unit="utility", source="calibrated: primary visit share 0.45-0.60, in-county visit rate ~0.88 "
         "(calibration_data.md §2.1, §9)")
     asc_inpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=0.0, county=0.8, city=-0.4, province=-1.6),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=0.0, county=0.8, city=2.5, province=0.6),
         description="level constants for the first facility chosen for an inpatient condition "
         "(village clinics do not admit)", unit="utility",
-        source="calibrated: admissions THC ~25%, county ~55%, out of county ~20% (calibration_data.md §9)")
+        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate ~0.80 (calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of travel")
     quality: float = param(2.0, "utility per unit of facility quality (0-1 scale)", unit="utility per unit",
                            source="assumption: patients prefer higher-level care for serious illness")
     quality_by_level: LevelCoefficients = param(
@@ -236,9 +244,13 @@ class ChoiceConfig(Section):
                                     "level choice ≈ -0.2 to -0.4 [A]", ge=0)
     contract: float = param(0.6, "utility bonus of the own village clinic and township centre for a "
                             "resident with a family-doctor contract 签约", unit="utility", source="assumption", ge=0)
-    incapable: float = param(2.5, "utility penalty of a facility that cannot treat a moderate case of the "
+    incapable: float = param(4.0, "utility penalty of a facility that cannot treat a moderate case of the "
                              "condition (patients largely know where conditions are treated)", unit="utility",
                              source="assumption", ge=0)
+    hospital_size: float = param(1.0, "utility per unit log of a county hospital's beds relative to the county "
+                                 "hospitals' mean (destination-choice size term)", unit="utility per log(beds)",
+                                 source="assumption: 1 = patients split across county hospitals in proportion to "
+                                 "beds, other things equal", ge=0)
     severity_upshift: float = param(0.6, "extra utility of hospitals (county and above) for severe cases, "
                                     "per level above the township", unit="utility per level",
                                     source="assumption: severe cases bypass primary care", ge=0)
@@ -248,11 +260,11 @@ class ReferralConfig(Section):
     """Referral decisions of facilities."""
 
     refer_up_capable: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=0.06, county=0.04, city=0.0, province=0.0),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=0.03, county=0.02, city=0.0, province=0.0),
         description="probability that a facility refers up an inpatient case it could treat "
         "(defensive or preference referral)", unit="probability",
-        source="calibration_data.md §9 up_referral_rate_from_thc_admissions 0.05 [A]")
-    down_referral: float = param(0.10, "probability that a recovery-eligible county-hospital inpatient is "
+        source="calibrated: with incapability and full beds, THC up-referrals ≈ 5% of THC admissions (calibration_data.md §9 up_referral_rate_from_thc_admissions 0.05 [A])")
+    down_referral: float = param(0.15, "probability that a recovery-eligible county-hospital inpatient is "
                                  "referred down to a township centre for the recovery phase 下转",
                                  unit="probability", source="calibrated: down-referrals ≈ 1/3-1/10 of "
                                  "up-referrals (calibration_data.md §5 [A])", ge=0, le=1)

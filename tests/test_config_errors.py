@@ -1,0 +1,60 @@
+"""Bad input ends with one clear message (file, field, value, expectation), exit code 2, no traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+import sim
+
+
+def _cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def _write(tmp_path, text, name="bad.yaml"):
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+@pytest.mark.parametrize("yaml_text, expected", [
+    ("extends: default\npopulaton: 1000\n", ["populaton", "unknown field"]),
+    ("extends: default\nworld:\n  thc_beds: many\n", ["world.thc_beds", "'many'", "integer"]),
+    ("extends: default\npopulation: -50\n", ["population", "-50", "greater than or equal to 1"]),
+    ("extends: default\ndemography:\n  age_shares: {0-14: 0.5, 15-44: 0.2, 45-64: 0.1, 65+: 0.1}\n",
+     ["age_shares", "sum to 0.9", "expected 1"]),
+    ("extends: default\ninsurance:\n  resident:\n    inpatient_ratio: {county: 1.4}\n",
+     ["insurance.resident.inpatient_ratio.county", "1.4", "less than or equal to 1"]),
+    ("extends: default\ncasemix:\n  incidence_multipliers: {no_such_condition: 2}\n",
+     ["no_such_condition", "unknown condition code"]),
+    ("extends: default\ncasemix:\n  table: missing.csv\n", ["missing.csv", "not found"]),
+    ("extends: nowhere.yaml\n", ["nowhere.yaml", "not found"]),
+    ("population: [1, 2\n", ["bad.yaml", "not valid YAML"]),
+])
+def test_bad_config_message(tmp_path, yaml_text, expected):
+    path = _write(tmp_path, yaml_text)
+    r = _cli("run", str(path), "--out", str(tmp_path / "out"), "--quiet")
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr
+    for fragment in expected:
+        assert fragment in r.stderr, (fragment, r.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_config_file(tmp_path):
+    r = _cli("run", str(tmp_path / "nope.yaml"))
+    assert r.returncode == 2 and "not found" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_existing_output_folder_is_not_overwritten(tmp_path):
+    (tmp_path / "out").mkdir()
+    r = _cli("run", "--population", "2000", "--out", str(tmp_path / "out"))
+    assert r.returncode == 2 and "already exists" in r.stderr
+
+
+def test_api_raises_config_error():
+    with pytest.raises(sim.ConfigError, match="population"):
+        sim.load_config({"extends": "default", "population": 0})
