@@ -2,8 +2,8 @@
 
 A run folder holds ``config.yaml`` (the resolved scenario), ``summary.json``,
 ``daily.parquet``, ``claims.parquet`` (inpatient claims), ``outpatient.parquet``
-(aggregated visits, or single visits with ``claims: all``) and
-``facility_year.parquet``. The folder is written under a temporary name and
+(aggregated visits, or single visits with ``claims: all``), ``facility_year.parquet``
+and ``facilities.parquet`` (the county's facilities with coordinates). The folder is written under a temporary name and
 renamed when complete, so a folder that exists is a finished run.
 """
 
@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-TABLES = ("daily", "claims", "outpatient", "facility_year")
+TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities")
 
 
 def _clean(obj: Any) -> Any:
@@ -75,6 +75,7 @@ class Result:
     claims: pd.DataFrame
     outpatient: pd.DataFrame
     facility_year: pd.DataFrame
+    facilities: pd.DataFrame | None = None
     folder: Path | None = field(default=None)
 
     @property

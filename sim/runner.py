@@ -13,6 +13,7 @@ from sim.casemix import CHRONIC
 from sim.claims import DAYS_PER_YEAR, label_claims, year_month
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
+from sim.levels import LEVEL_NAMES
 from sim.metrics import facility_year_table, yearly_kpis
 from sim.model import CountyModel
 from sim.payment.cost_sharing import settle_claims
@@ -68,5 +69,7 @@ def collect(model: CountyModel) -> Result:
     if cfg.output.claims == "none":
         claims = claims.iloc[0:0]
     daily_out = daily if cfg.output.daily else daily.iloc[0:0]
+    facilities = fac[["id", "name", "level", "township", "x", "y", "beds", "doctors"]].assign(
+        level_name=np.asarray(LEVEL_NAMES, dtype=object)[fac["level"].to_numpy()])
     return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, daily=daily_out,
-                  claims=claims, outpatient=outpatient, facility_year=facility_year)
+                  claims=claims, outpatient=outpatient, facility_year=facility_year, facilities=facilities)
