@@ -6,7 +6,8 @@ condition, insurance scheme and referral flag unless the run asks for single
 visits (``output.claims: all``). Fund and out-of-pocket columns are added by
 the payment engine at settlement.
 
-Referral paths (``path`` column): how the patient reached the treating facility.
+Referral paths (``path`` column): how the patient reached the treating facility. ``ratio_cut`` is the
+reimbursement-ratio cut the scenario's referral rules impose on the claim (:mod:`sim.policy.rules`).
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.levels import CITY, COUNTY, LEVEL_NAMES
+from sim.levels import COUNTY, LEVEL_NAMES
 
-SELF, REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY, REFERRED_DOWN = range(5)
-PATH_NAMES = ("self", "referred_up_incapable", "referred_up_capable", "referred_up_no_bed", "referred_down")
+SELF, REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY, REFERRED_DOWN, REDIRECTED_DOWN = range(6)
+PATH_NAMES = ("self", "referred_up_incapable", "referred_up_capable", "referred_up_no_bed", "referred_down",
+              "redirected_down")
 #: paths that count as an up-referral 上转
 UP_PATHS = (REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY)
+#: paths that count as a down-referral 下转: recovery phase, or an admission redirected to a township centre
+DOWN_PATHS = (REFERRED_DOWN, REDIRECTED_DOWN)
 
 DAYS_PER_YEAR = 365
 _MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
@@ -49,13 +53,18 @@ class ClaimsRecorder:
         self._inpatient: list[dict[str, np.ndarray]] = []
         self._op_month_rows: list[pd.DataFrame] = []
         self._op_visits: list[dict[str, np.ndarray]] = []
+        self._op_month_start = 0
         self.individual_outpatient = individual_outpatient
         self._reset_month()
 
     # -- inpatient ---------------------------------------------------------------------------
     def add_inpatient(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, scheme: np.ndarray,
+                      ratio_cut: np.ndarray, unreferred_out: np.ndarray, drg_code: np.ndarray, rw: np.ndarray,
                       open_at_end: bool = False) -> None:
-        """Book closed stay segments (from :class:`~sim.ward.Ward`) as claims."""
+        """Book closed stay segments (from :class:`~sim.ward.Ward`) as claims.
+
+        ``ratio_cut`` (share points), ``unreferred_out`` (bool), ``drg_code`` and ``rw`` (relative weight) come
+        from the rules and the patient's age at booking; all (n,)."""
         if len(stays["episode_id"]) == 0:
             return
         days = discharge_day - stays["admit_day"]
@@ -68,8 +77,8 @@ class ClaimsRecorder:
             "level": level, "scheme": scheme, "admit_day": stays["admit_day"], "discharge_day": discharge_day,
             "year": year, "month": month, "days": days, "total_cost": total, "path_code": stays["path"],
             "first_level": stays["first_level"], "readmission": stays["readmission"],
-            "in_county": level <= COUNTY,
-            "unreferred_out": (level >= CITY) & (stays["path"] == SELF),
+            "in_county": level <= COUNTY, "drg_code": drg_code, "rw": rw,
+            "unreferred_out": unreferred_out, "ratio_cut": ratio_cut,
             "open_at_end": np.full(len(days), open_at_end),
         })
 
@@ -92,8 +101,11 @@ class ClaimsRecorder:
                                     "facility_index": facility, "condition_index": condition,
                                     "scheme": scheme, "referred": referred.astype(bool), "total_cost": cost})
 
-    def close_month(self, year: int, month: int) -> None:
-        """Turn the month's outpatient counters into aggregate rows."""
+    def close_month(self, year: int, month: int, ratio_cut) -> None:
+        """Turn the month's outpatient counters into aggregate rows.
+
+        ``ratio_cut(condition, facility, referred) -> (n,)`` gives each row's reimbursement cut under the
+        rules of the month."""
         nz = np.flatnonzero(self._op_count)
         rest, referred = np.divmod(nz, 2)
         rest, scheme = np.divmod(rest, 2)
@@ -101,7 +113,12 @@ class ClaimsRecorder:
         self._op_month_rows.append(pd.DataFrame({
             "year": year, "month": month, "facility_index": facility, "condition_index": condition,
             "scheme": scheme, "referred": referred.astype(bool),
-            "visits": self._op_count[nz].astype(np.int64), "total_cost": self._op_cost[nz]}))
+            "visits": self._op_count[nz].astype(np.int64), "total_cost": self._op_cost[nz],
+            "ratio_cut": ratio_cut(condition, facility, referred.astype(bool))}))
+        if self.individual_outpatient and self._op_month_start < len(self._op_visits):
+            for v in self._op_visits[self._op_month_start:]:
+                v["ratio_cut"] = ratio_cut(v["condition_index"], v["facility_index"], v["referred"])
+        self._op_month_start = len(self._op_visits)
         self._reset_month()
 
     # -- results -----------------------------------------------------------------------------
@@ -139,7 +156,8 @@ def label_claims(df: pd.DataFrame, codes: tuple[str, ...], drg_codes: tuple[str,
     out = df.copy()
     ci = out["condition_index"].to_numpy(np.int64)
     out["condition"] = pd.Categorical(np.asarray(codes, dtype=object)[ci], categories=list(codes))
-    out["drg_code"] = np.asarray(drg_codes, dtype=object)[ci]
+    if "drg_code" not in out:     # inpatient claims carry the age-resolved group already
+        out["drg_code"] = np.asarray(drg_codes, dtype=object)[ci]
     out["base_group"] = base_group[ci]
     out["facility"] = np.asarray(facility_ids, dtype=object)[out["facility_index"].to_numpy(np.int64)]
     if "level" not in out and facility_levels is not None:

@@ -4,8 +4,8 @@ A facility owns its beds, capability (which condition and severity it can
 treat), perceived quality and its referral propensities. The daily episode
 pipeline reads these into arrays once a month (facilities are a few hundred,
 episodes are thousands a day); each facility's ``step`` closes its month:
-it books the month's bed-days and reviews its propensities, which is where
-payment incentives act once a scenario gives them a margin to respond to.
+it books the month's bed-days and reviews its propensities against the
+margins the payment rules in force give it (:mod:`sim.policy.incentives`).
 """
 
 from __future__ import annotations
@@ -25,14 +25,20 @@ class Facility(mesa.Agent):
     row : row of this facility in ``model.world.facilities`` (its index in every facility array).
     capable : (C, 3) bool, conditions x severities this facility can treat.
     quality : perceived quality, 0-1.
-    refer_up_propensity : probability of referring up an inpatient case it could treat.
-    down_referral_propensity : probability of referring a recovery-phase inpatient down (county hospitals).
+
+    Attributes
+    ----------
+    refer_up : (C, 3) probability of referring up an inpatient case it could treat 上转.
+    triage_down : (C, 3) probability (county hospitals) of redirecting an admission a township centre could
+        treat to the patient's township centre 首诊下转.
+    accept : (C, 3) probability (township centres) of accepting such a patient.
+    down_recovery : (C,) probability (county hospitals) of referring a recovery-phase inpatient down 下转.
+    invested : reinvested retained surplus so far, yuan (township centres).
     """
 
     level: int = -1
 
-    def __init__(self, model: mesa.Model, row: int, capable: np.ndarray, quality: float,
-                 refer_up_propensity: float = 0.0, down_referral_propensity: float = 0.0):
+    def __init__(self, model: mesa.Model, row: int, capable: np.ndarray, quality: float):
         super().__init__(model)
         rec = model.world.facilities.iloc[row]
         self.row = row
@@ -44,9 +50,9 @@ class Facility(mesa.Agent):
         self.doctors: int = int(rec["doctors"])
         self.capable = capable
         self.quality = float(quality)
-        self.refer_up_propensity = float(refer_up_propensity)
-        self.down_referral_propensity = float(down_referral_propensity)
+        self.invested = 0.0
         self.bed_days_month = 0
+        self.review_incentives()
 
     @property
     def in_county(self) -> bool:
@@ -57,9 +63,18 @@ class Facility(mesa.Agent):
         """Inpatients in a bed now."""
         return int(self.model.census[self.row])
 
+    def review_incentives(self) -> None:
+        """Set this facility's referral propensities from the margins of the rules now in force."""
+        p = self.model.regime.propensities
+        self.refer_up = p.refer_up[self.level]
+        self.triage_down = p.triage_down[self.level]
+        self.accept = p.accept[self.level]
+        self.down_recovery = p.down_recovery[self.level]
+
     def step(self) -> None:
-        """Close the month: book bed-days from the model's running count."""
+        """Close the month: book bed-days and review referral propensities under the rules in force."""
         self.bed_days_month = int(self.model.bed_days_month[self.row])
+        self.review_incentives()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.facility_id}, {self.name}, beds={self.beds})"

@@ -30,7 +30,7 @@ from sim.config.scenario import ScenarioConfig
 from sim.facilities import AGENT_CLASS, Facility
 from sim.levels import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
 from sim.onset import OnsetProcess
-from sim.payment.cost_sharing import expected_oop
+from sim.policy.regime import regime_for_year, rules_before
 from sim.population import build_population
 from sim.streams import RandomStreams, derived_ids
 from sim.ward import Ward
@@ -38,7 +38,7 @@ from sim.world import UNLIMITED_BEDS, build_world
 
 READMISSION_WINDOW_DAYS = 30
 #: slot numbers of keyed draws that are not per referral pass
-_SLOT_DOWN = 20
+_SLOT_DOWN, _SLOT_TRIAGE, _SLOT_ACCEPT = 20, 21, 22
 
 DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county", "chronic_visits",
                  "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
@@ -78,16 +78,15 @@ class CountyModel(mesa.Model):
 
         fac = self.world.facilities
         self.level = fac["level"].to_numpy().astype(np.int64)
-        self.beds = np.where(fac["beds"].to_numpy() >= UNLIMITED_BEDS, np.iinfo(np.int64).max // 4,
-                             fac["beds"].to_numpy()).astype(np.int64)
+        unlimited = (fac["beds"].to_numpy() >= UNLIMITED_BEDS) | (not config.mechanisms.capacity)
+        self.beds = np.where(unlimited, np.iinfo(np.int64).max // 4, fac["beds"].to_numpy()).astype(np.int64)
         F = len(fac)
         capable = capability_table(self.world, self.casemix)
         quality = np.array(config.choice.quality_by_level.as_list())[self.level]
-        refer_up = np.array(config.referral.refer_up_capable.as_list())[self.level]
+        self.rules_before = rules_before(config)
+        self.regime = regime_for_year(config, self.rules_before, 0, self.casemix)
         self.facilities: list[Facility] = [
-            AGENT_CLASS[int(self.level[r])](self, r, capable[r].copy(), quality[r], refer_up[r],
-                                            config.referral.down_referral if self.level[r] == COUNTY else 0.0)
-            for r in range(F)]
+            AGENT_CLASS[int(self.level[r])](self, r, capable[r].copy(), quality[r]) for r in range(F)]
         self.census = np.zeros(F, dtype=np.int64)
         self.bed_days_month = np.zeros(F, dtype=np.int64)
         self.bed_days = np.zeros((config.years, F), dtype=np.int64)
@@ -115,25 +114,34 @@ class CountyModel(mesa.Model):
 
     # -- facility state as arrays ------------------------------------------------------------
     def sync_facilities(self) -> None:
-        """Read the facility agents' capability, quality and propensities into arrays."""
-        self.capable = np.stack([f.capable for f in self.facilities])
-        self.quality = np.array([f.quality for f in self.facilities])
-        self.refer_up = np.array([f.refer_up_propensity for f in self.facilities])
-        self.down_prop = np.array([f.down_referral_propensity for f in self.facilities])
+        """Read the facility agents' capability, quality and propensities into arrays (F = facilities)."""
+        fs = self.facilities
+        self.capable = np.stack([f.capable for f in fs])                # (F, C, 3)
+        self.quality = np.array([f.quality for f in fs])                # (F,)
+        self.refer_up = np.stack([f.refer_up for f in fs])              # (F, C, 3)
+        self.triage_down = np.stack([f.triage_down for f in fs])        # (F, C, 3)
+        self.accept = np.stack([f.accept for f in fs])                  # (F, C, 3)
+        self.down_prop = np.stack([f.down_recovery for f in fs])        # (F, C)
 
     def refresh_choice_tables(self) -> None:
         """Rebuild utilities after prices, rules, quality or capability change."""
-        cm = self.casemix
-        # a level that cannot treat the condition sends the patient up: expect the price of the first level that can
-        cost = pd.DataFrame(cm.cost).bfill(axis=1).to_numpy()
-        self.expected_oop = expected_oop(cost, cm.setting == INPATIENT, cm.setting == CHRONIC, self.config.insurance)
-        self.choice_tables = build_choice_tables(self.config.choice, self.world, cm, self.capable, self.quality,
-                                                 self.expected_oop)
+        self.choice_tables = build_choice_tables(self.config.choice, self.world, self.casemix, self.capable,
+                                                 self.quality, self.regime.expected_oop)
+
+    def start_year(self, year: int) -> None:
+        """Put the rules of ``year`` in force: facilities review their propensities, patients their prices."""
+        self.regime = regime_for_year(self.config, self.rules_before, year, self.casemix)
+        for f in self.facilities:
+            f.review_incentives()
+        self.sync_facilities()
+        self.refresh_choice_tables()
 
     # -- the day -------------------------------------------------------------------------------
     def step(self) -> None:
         """Simulate one day."""
         d = self.day
+        if d and d % cl.DAYS_PER_YEAR == 0:
+            self.start_year(d // cl.DAYS_PER_YEAR)
         self._today = dict.fromkeys(DAILY_COLUMNS, 0)
         self._ward_events(d)
         ids, res, cond = self.onset.new_episodes()
@@ -158,7 +166,7 @@ class CountyModel(mesa.Model):
         day_of_year = self.day % cl.DAYS_PER_YEAR
         if day_of_year in cl.MONTH_START[1:] or day_of_year == 0:
             year, month = cl.year_month(d)
-            self.claims.close_month(int(year), int(month))
+            self.claims.close_month(int(year), int(month), self._outpatient_cut)
             self.agents.do("step")
             self.bed_days_month[:] = 0
             self.sync_facilities()
@@ -240,6 +248,8 @@ class CountyModel(mesa.Model):
         fac = self._choose(ids, res, cond, sev, inpatient=True)
         first_level = self.level[fac]
         path = np.full(n, cl.SELF, dtype=np.int64)
+        fac = self._triage_down(ids, res, cond, sev, fac, path)
+        may_refer_out = self.regime.referral.may_refer_out_by_choice()
         free = self.beds - self.census
         pending = np.ones(n, dtype=bool)
         for p in range(len(LEVEL_NAMES) + 1):
@@ -248,7 +258,9 @@ class CountyModel(mesa.Model):
                 break
             f = fac[idx]
             capable = self.capable[f, cond[idx], sev[idx]]
-            refer_capable = capable & (self.streams.uniform("referral", ids[idx], p) < self.refer_up[f])
+            refer_capable = capable & (self.streams.uniform("referral", ids[idx], p) < self.refer_up[f, cond[idx], sev[idx]])
+            # the county hospital follows the referral lists; a redirected patient is not sent back up
+            refer_capable &= ((self.level[f] != COUNTY) | may_refer_out[cond[idx]]) & (path[idx] != cl.REDIRECTED_DOWN)
             wants = capable & ~refer_capable
             admitted = wants & self._within_free_beds(f, wants, ids[idx], free, slot=p)
             free -= np.bincount(f[admitted], minlength=len(free))
@@ -261,6 +273,20 @@ class CountyModel(mesa.Model):
             pending[idx[admitted]] = False
         assert not pending.any(), "every admission must end at a facility"
         self._admit(d, ids, res, cond, sev, fac, path, first_level, readmission)
+
+    def _triage_down(self, ids, res, cond, sev, fac, path) -> np.ndarray:
+        """County hospitals redirect admissions a township centre can treat to the patient's centre 首诊下转,
+        if the centre accepts (propensities from their margins). Marks ``path``; returns the new facilities."""
+        thc = self.world.thc_of_township[self.population.township[res]]
+        candidate = (self.level[fac] == COUNTY) & self.capable[thc, cond, sev]
+        if not candidate.any():
+            return fac
+        send = self.streams.uniform("referral", ids, _SLOT_TRIAGE) < self.triage_down[fac, cond, sev]
+        take = self.streams.uniform("referral", ids, _SLOT_ACCEPT) < self.accept[thc, cond, sev]
+        moved = candidate & send & take
+        path[moved] = cl.REDIRECTED_DOWN
+        self._today["down_referrals"] += int(moved.sum())
+        return np.where(moved, thc, fac)
 
     def _within_free_beds(self, f: np.ndarray, wants: np.ndarray, ids: np.ndarray, free: np.ndarray,
                           slot: int) -> np.ndarray:
@@ -318,7 +344,8 @@ class CountyModel(mesa.Model):
         cols = self.ward.cols
         idx = np.flatnonzero(due)
         ids = cols["episode_id"][idx]
-        wants = self.streams.uniform("referral", ids, _SLOT_DOWN) < self.down_prop[cols["facility"][idx]]
+        wants = self.streams.uniform("referral", ids, _SLOT_DOWN) < \
+            self.down_prop[cols["facility"][idx], cols["condition"][idx]]
         thc = self.world.thc_of_township[self.population.township[cols["resident"][idx]]]
         free = self.beds - self.census
         moved = wants & self._within_free_beds(thc, wants, ids, free, slot=_SLOT_DOWN)
@@ -367,8 +394,18 @@ class CountyModel(mesa.Model):
         return tuple(np.concatenate([b[i] for b in batches]) for i in range(3))
 
     def _book(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, open_at_end: bool = False) -> None:
-        scheme = self.population.scheme[stays["resident"]].astype(np.int64)
-        self.claims.add_inpatient(stays, discharge_day, scheme, open_at_end=open_at_end)
+        res, cond, lvl, path = stays["resident"], stays["condition"], stays["level"], stays["path"]
+        scheme = self.population.scheme[res].astype(np.int64)
+        rules = self.regime.referral
+        unreferred = (lvl >= CITY) & ~rules.referred_out(cond, path)
+        drg, rw = self.casemix.drg_of(cond, self.population.age[res])
+        self.claims.add_inpatient(stays, discharge_day, scheme, rules.ratio_cut(cond, lvl, path), unreferred,
+                                  drg, rw, open_at_end=open_at_end)
+
+    def _outpatient_cut(self, condition: np.ndarray, facility: np.ndarray, referred: np.ndarray) -> np.ndarray:
+        """Reimbursement cut of outpatient visits under the rules in force (a referred visit is not a bypass)."""
+        path = np.where(referred, cl.REFERRED_INCAPABLE, cl.SELF)
+        return self.regime.referral.ratio_cut(condition, self.level[facility], path)
 
     def _close_open_stays(self) -> None:
         """Stays still open at the end are booked up to the last day, flagged ``open_at_end``."""

@@ -14,7 +14,10 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from sim.config.fields import Section, param
+from sim.budget.config import BudgetConfig
 from sim.payment.config import CostSharingConfig
+from sim.payment.facility_config import FacilityPaymentConfig
+from sim.policy.config import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig
 
 AGE_BANDS: tuple[str, ...] = ("0_14", "15_44", "45_64", "65p")
 AGE_BAND_EDGES: tuple[int, ...] = (0, 15, 45, 65, 100)  # years; last edge is the oldest age + 1
@@ -297,6 +300,14 @@ class ScenarioConfig(Section):
     choice: ChoiceConfig = param(default_factory=ChoiceConfig, description="first-contact choice")
     referral: ReferralConfig = param(default_factory=ReferralConfig, description="referrals")
     insurance: CostSharingConfig = param(default_factory=CostSharingConfig, description="patient cost sharing")
+    payment: FacilityPaymentConfig = param(default_factory=FacilityPaymentConfig,
+                                           description="how the fund pays facilities 医保支付方式")
+    budget: BudgetConfig = param(default_factory=BudgetConfig, description="the community's global budget 总额付费")
+    policy: PolicyConfig = param(default_factory=PolicyConfig, description="referral and first-contact rules")
+    incentives: IncentiveConfig = param(default_factory=IncentiveConfig,
+                                        description="facilities' response to payment margins")
+    mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
+    reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     output: OutputConfig = param(default_factory=OutputConfig, description="outputs")
 
     @field_validator("name")

@@ -29,7 +29,9 @@ def _by_scheme(cfg: CostSharingConfig, field: str) -> np.ndarray:
 
 
 def inpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarray, unreferred_out: np.ndarray,
-                    deductible_already_paid: np.ndarray | float, cfg: CostSharingConfig) -> dict[str, np.ndarray]:
+                    deductible_already_paid: np.ndarray | float, cfg: CostSharingConfig,
+                    rule_level: np.ndarray | None = None,
+                    ratio_cut: np.ndarray | float | None = None) -> dict[str, np.ndarray]:
     """Split inpatient claims into fund payment and out-of-pocket.
 
     Parameters
@@ -41,6 +43,11 @@ def inpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarra
     deductible_already_paid : (n,) yuan of deductible paid earlier in the same referral chain
         (0 for a chain's first claim).
     cfg : cost-sharing rules.
+    rule_level : (n,) level whose deductible and ratio apply (default ``level``; base groups may use
+        another, see ``CostSharingConfig.base_group_cost_sharing_level``).
+    ratio_cut : (n,) share points off the ratio from the scenario's referral rules (unreferred
+        out-of-county care, whitelist, gatekeeping; :mod:`sim.policy.rules`); when given it replaces the
+        ``unreferred_out`` penalty.
 
     Returns
     -------
@@ -51,23 +58,27 @@ def inpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarra
     level = np.asarray(level, dtype=np.int64)
     scheme = np.asarray(scheme, dtype=np.int64)
     policy = total * cfg.in_catalogue_share.as_array()[level]
-    ded_full = _by_scheme(cfg, "inpatient_deductible")[scheme, level]
+    rule = level if rule_level is None else np.asarray(rule_level, dtype=np.int64)
+    ded_full = _by_scheme(cfg, "inpatient_deductible")[scheme, rule]
     if cfg.single_deductible_per_chain:
         ded_due = np.maximum(ded_full - deductible_already_paid, 0.0)
     else:
         ded_due = ded_full
     ded_paid = np.minimum(policy, ded_due)
-    ratio = _by_scheme(cfg, "inpatient_ratio")[scheme, level]
-    ratio = np.where(unreferred_out, np.maximum(ratio - cfg.unreferred_outcounty_penalty_pp, 0.0), ratio)
+    ratio = _by_scheme(cfg, "inpatient_ratio")[scheme, rule]
+    if ratio_cut is None:
+        ratio_cut = np.where(unreferred_out, cfg.unreferred_outcounty_penalty_pp, 0.0)
+    ratio = np.maximum(ratio - ratio_cut, 0.0)
     fund = ratio * np.maximum(policy - ded_paid, 0.0)
     return {"policy_scope_cost": policy, "deductible": ded_paid, "fund_payment": fund, "oop_payment": total - fund}
 
 
 def outpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarray, chronic: np.ndarray,
-                     cfg: CostSharingConfig) -> dict[str, np.ndarray]:
+                     cfg: CostSharingConfig, ratio_cut: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
     """Split outpatient visit costs (single visits or aggregates) into fund and out-of-pocket.
 
-    ``chronic`` marks hypertension/diabetes follow-ups, paid at the two-disease ratio.
+    ``chronic`` marks hypertension/diabetes follow-ups, paid at the two-disease ratio; ``ratio_cut``
+    (share points) as in :func:`inpatient_split` (e.g. bypassing primary care under gatekeeping).
     Returns ``fund_payment`` and ``oop_payment`` (yuan), same shape as ``total_cost``.
     """
     total = np.asarray(total_cost, dtype=float)
@@ -75,19 +86,21 @@ def outpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarr
     scheme = np.asarray(scheme, dtype=np.int64)
     ratio = np.where(chronic, _by_scheme(cfg, "chronic_outpatient_ratio")[scheme, level],
                      _by_scheme(cfg, "outpatient_ratio")[scheme, level])
-    fund = total * ratio
+    fund = total * np.maximum(ratio - ratio_cut, 0.0)
     return {"fund_payment": fund, "oop_payment": total - fund}
 
 
-def chain_deductible_paid(claims: pd.DataFrame, cfg: CostSharingConfig) -> np.ndarray:
+def chain_deductible_paid(claims: pd.DataFrame, cfg: CostSharingConfig,
+                          rule_level: np.ndarray | None = None) -> np.ndarray:
     """Deductible already paid earlier in each claim's referral chain (same ``episode_id``).
 
     Within a chain each claim pays only the gap to its level's deductible, so what was paid before
     claim k is the largest full deductible among the chain's earlier claims. Claims are ordered by
-    ``segment`` within an episode. Returns (n,) yuan aligned with ``claims``.
+    ``segment`` within an episode. ``rule_level`` as in :func:`inpatient_split`. Returns (n,) yuan
+    aligned with ``claims``.
     """
-    ded_full = _by_scheme(cfg, "inpatient_deductible")[claims["scheme"].to_numpy(np.int64),
-                                                        claims["level"].to_numpy(np.int64)]
+    rule = claims["level"].to_numpy(np.int64) if rule_level is None else np.asarray(rule_level, dtype=np.int64)
+    ded_full = _by_scheme(cfg, "inpatient_deductible")[claims["scheme"].to_numpy(np.int64), rule]
     order = np.lexsort((claims["segment"].to_numpy(), claims["episode_id"].to_numpy()))
     ep = claims["episode_id"].to_numpy()[order]
     d = ded_full[order]
@@ -97,7 +110,8 @@ def chain_deductible_paid(claims: pd.DataFrame, cfg: CostSharingConfig) -> np.nd
     return out
 
 
-def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, cfg: CostSharingConfig) -> np.ndarray:
+def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, cfg: CostSharingConfig,
+                 ratio_cut: np.ndarray | None = None) -> np.ndarray:
     """Out-of-pocket a patient expects when choosing a facility on their own (no referral).
 
     Parameters
@@ -105,20 +119,26 @@ def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, c
     cost : (C, 5) expected total cost of a condition at each level, yuan (NaN where not treated).
     inpatient : (C,) bool, condition is treated as an admission.
     chronic : (C,) bool, condition is a chronic follow-up.
+    ratio_cut : (C, 5) share points off the ratio for self-referral under the scenario's referral rules
+        (:meth:`sim.policy.rules.ReferralRules.self_referral_cut`); default: self-chosen out-of-county
+        admissions count as unreferred.
 
     Returns
     -------
     (2, C, 5) expected out-of-pocket by scheme, condition and level, yuan (NaN where cost is NaN).
-    Self-chosen out-of-county admissions count as unreferred.
     """
     C = cost.shape[0]
     out = np.empty((2, C, N_LEVELS))
     lvl = np.broadcast_to(np.arange(N_LEVELS), (C, N_LEVELS))
     c = np.nan_to_num(cost)
+    if ratio_cut is None:
+        ratio_cut = np.where(lvl >= 3, cfg.unreferred_outcounty_penalty_pp, 0.0)
+    op_cut = np.where(inpatient[:, None], 0.0, ratio_cut)
     for s in (0, 1):
         sch = np.full_like(lvl, s)
-        inp = inpatient_split(c, lvl, sch, lvl >= 3, 0.0, cfg)["oop_payment"]
-        outp = outpatient_split(c, lvl, sch, np.broadcast_to(chronic[:, None], (C, N_LEVELS)), cfg)["oop_payment"]
+        inp = inpatient_split(c, lvl, sch, lvl >= 3, 0.0, cfg, ratio_cut=ratio_cut)["oop_payment"]
+        outp = outpatient_split(c, lvl, sch, np.broadcast_to(chronic[:, None], (C, N_LEVELS)), cfg,
+                                ratio_cut=op_cut)["oop_payment"]
         out[s] = np.where(inpatient[:, None], inp, outp)
     return np.where(np.isnan(cost)[None], np.nan, out)
 
@@ -140,7 +160,8 @@ def settle_claims(inpatient: pd.DataFrame, outpatient: pd.DataFrame, cfg: CostSh
     ip = inpatient.copy()
     if len(ip):
         split = inpatient_split(ip["total_cost"].to_numpy(), ip["level"].to_numpy(), ip["scheme"].to_numpy(),
-                                ip["unreferred_out"].to_numpy(), chain_deductible_paid(ip, cfg), cfg)
+                                ip["unreferred_out"].to_numpy(), chain_deductible_paid(ip, cfg), cfg,
+                                ratio_cut=ip["ratio_cut"].to_numpy() if "ratio_cut" in ip else None)
     else:
         split = {k: np.zeros(0) for k in ("policy_scope_cost", "deductible", "fund_payment", "oop_payment")}
     for k, v in split.items():
@@ -148,7 +169,8 @@ def settle_claims(inpatient: pd.DataFrame, outpatient: pd.DataFrame, cfg: CostSh
     ip["provider_payment"] = ip["total_cost"]
     op = outpatient.copy()
     split = outpatient_split(op["total_cost"].to_numpy(), op["level"].to_numpy(), op["scheme"].to_numpy(),
-                             chronic_condition[op["condition_index"].to_numpy(np.int64)] if len(op) else np.zeros(0, bool), cfg)
+                             chronic_condition[op["condition_index"].to_numpy(np.int64)] if len(op) else np.zeros(0, bool), cfg,
+                             ratio_cut=op["ratio_cut"].to_numpy() if "ratio_cut" in op else 0.0)
     for k, v in split.items():
         op[k] = v
     op["provider_payment"] = op["total_cost"]

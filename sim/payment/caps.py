@@ -1,0 +1,194 @@
+"""Annual fund caps per person 年度最高支付限额 (inpatient, general outpatient 门诊统筹, two-disease drugs 两病).
+
+A cap limits what the fund pays for one person in one year; the rest falls to the patient. Claims
+are taken in time order and each claim gets what is left under the cap::
+
+    paid_before = Σ fund of the person's earlier claims in the year (same benefit)
+    fund_capped = clip(cap − paid_before, 0, fund)
+
+This is exact wherever claims carry ``resident`` (inpatient claims, single outpatient visits).
+Aggregated outpatient rows (one per month, facility, condition, scheme, referral flag) do not: the
+model then runs an :class:`OutpatientCapTracker` next to its claims recorder, which applies the same
+rule visit by visit during the simulation and keeps, per aggregate row, the fund before and after
+the cap; :func:`sim.payment.engine.settle` scales each aggregate row by that ratio. Without a
+tracker, caps are not applied to aggregated rows (the settlement reports ``outpatient_caps='none'``).
+Rules: ``shared/reference/payment_rules.md`` §4.1 and §4.4.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.claims import year_month
+from sim.payment.config import CostSharingConfig
+from sim.payment.cost_sharing import outpatient_split
+
+#: key columns of aggregated outpatient rows (as written by :class:`sim.claims.ClaimsRecorder`)
+AGG_KEYS = ["year", "month", "facility_index", "condition_index", "scheme", "referred"]
+
+
+def scheme_caps(cfg: CostSharingConfig) -> np.ndarray:
+    """(2, 3) caps by scheme (resident, employee) and benefit (inpatient, outpatient, chronic); ``inf`` = none."""
+    return np.array([cfg.scheme(s).caps() for s in (0, 1)])
+
+
+def cap_in_order(fund: np.ndarray, group: np.ndarray, order: np.ndarray, cap: np.ndarray) -> np.ndarray:
+    """Apply a cumulative cap within groups, claims taken in ``order``.
+
+    Parameters
+    ----------
+    fund : (n,) uncapped fund payments, yuan.
+    group : (n,) int64 group id (e.g. person-year-benefit).
+    order : (n,) int64 permutation giving the time order of the claims.
+    cap : (n,) cap of each claim's group, yuan (``inf`` = none).
+
+    Returns (n,) capped fund, yuan; claims fully under the cap keep their exact value.
+    """
+    if len(fund) == 0 or not np.isfinite(cap).any():
+        return np.asarray(fund, dtype=float).copy()
+    f = fund[order]
+    cum = pd.Series(f).groupby(group[order], sort=False).cumsum().to_numpy()
+    before = cum - f
+    capped = np.where(cum <= cap[order], f, np.clip(cap[order] - before, 0.0, f))
+    out = np.empty(len(fund))
+    out[order] = capped
+    return out
+
+
+def person_year_group(resident: np.ndarray, year: np.ndarray, slot: np.ndarray) -> np.ndarray:
+    """One int64 id per (resident, year, benefit slot)."""
+    resident = np.asarray(resident, dtype=np.int64)
+    year = np.asarray(year, dtype=np.int64)
+    slot = np.asarray(slot, dtype=np.int64)
+    n_slot = int(slot.max()) + 1 if len(slot) else 1
+    n_year = int(year.max()) + 1 if len(year) else 1
+    return (resident * n_year + year) * n_slot + slot
+
+
+def outpatient_slot(condition: np.ndarray, chronic_condition: np.ndarray) -> np.ndarray:
+    """Benefit slot of outpatient visits: 0 general pooling, 1 + condition index for a two-disease visit
+    (the two-disease cap is per disease)."""
+    condition = np.asarray(condition, dtype=np.int64)
+    return np.where(chronic_condition[condition], condition + 1, 0)
+
+
+def cap_outpatient_visits(visits: pd.DataFrame, fund: np.ndarray, chronic_condition: np.ndarray,
+                          cfg: CostSharingConfig) -> np.ndarray:
+    """Exact caps on single outpatient visits (columns ``resident, day, visit_id, year, condition_index, scheme``).
+
+    Order: day, then resident, then ``visit_id``, then row order. Returns (n,) capped fund, yuan.
+    """
+    caps = scheme_caps(cfg)
+    chronic = chronic_condition[visits["condition_index"].to_numpy(np.int64)]
+    cap = np.where(chronic, caps[visits["scheme"].to_numpy(np.int64), 2], caps[visits["scheme"].to_numpy(np.int64), 1])
+    res = visits["resident"].to_numpy(np.int64)
+    order = np.lexsort((np.arange(len(visits)), visits["visit_id"].to_numpy(), res, visits["day"].to_numpy()))
+    group = person_year_group(res, visits["year"].to_numpy(), outpatient_slot(visits["condition_index"], chronic_condition))
+    return cap_in_order(fund, group, order, cap)
+
+
+def cap_inpatient(claims: pd.DataFrame, fund: np.ndarray, cfg: CostSharingConfig) -> np.ndarray:
+    """Exact annual inpatient fund cap per person: claims in order of discharge day, episode, segment.
+
+    Needs ``resident, year, scheme`` (and ``discharge_day``, ``episode_id``, ``segment`` for the order).
+    Returns (n,) capped fund, yuan.
+    """
+    cap = scheme_caps(cfg)[claims["scheme"].to_numpy(np.int64), 0]
+    if "resident" not in claims or not np.isfinite(cap).any():
+        return np.asarray(fund, dtype=float).copy()
+    keys = [claims[c].to_numpy() for c in ("segment", "episode_id", "discharge_day") if c in claims]
+    order = np.lexsort([np.arange(len(claims))] + keys)
+    group = person_year_group(claims["resident"].to_numpy(), claims["year"].to_numpy(), np.zeros(len(claims)))
+    return cap_in_order(fund, group, order, cap)
+
+
+class OutpatientCapTracker:
+    """Applies the outpatient caps visit by visit during a simulation, for aggregated claims.
+
+    Call :meth:`add` with exactly the arguments given to :meth:`sim.claims.ClaimsRecorder.add_outpatient`;
+    :meth:`table` returns one row per aggregate key with ``fund_uncapped`` and ``fund_capped`` (yuan),
+    which :func:`sim.payment.engine.settle` uses to scale aggregated rows (``outpatient_caps=``).
+
+    Parameters
+    ----------
+    cfg : the scenario's cost-sharing rules.
+    facility_level : (F,) level code of each facility.
+    chronic_condition : (C,) bool, condition is a two-disease follow-up.
+    n_residents : residents (index range of ``resident``).
+    """
+
+    def __init__(self, cfg: CostSharingConfig, facility_level: np.ndarray, chronic_condition: np.ndarray,
+                 n_residents: int):
+        self.cfg = cfg
+        self.level = np.asarray(facility_level, dtype=np.int64)
+        self.chronic = np.asarray(chronic_condition, dtype=bool)
+        self.F, self.C = len(self.level), len(self.chronic)
+        self.caps = scheme_caps(cfg)
+        chronic_idx = np.flatnonzero(self.chronic)
+        self._slot = np.zeros(self.C, dtype=np.int64)
+        self._slot[chronic_idx] = np.arange(1, len(chronic_idx) + 1)
+        self._paid = np.zeros((len(chronic_idx) + 1, n_residents))   # fund paid so far this year, by slot
+        self._year = 0
+        self._month = (0, 1)
+        self._rows: list[pd.DataFrame] = []
+        self._reset_bins()
+
+    def set_rules(self, cfg: CostSharingConfig) -> None:
+        """Switch to another year's cost-sharing rules (a reform); caps already used this year stay used."""
+        self.cfg = cfg
+        self.caps = scheme_caps(cfg)
+
+    def _reset_bins(self) -> None:
+        size = self.F * self.C * 4
+        self._unc = np.zeros(size)
+        self._cap = np.zeros(size)
+
+    def _flush(self) -> None:
+        nz = np.flatnonzero(self._unc > 0)
+        rest, referred = np.divmod(nz, 2)
+        rest, scheme = np.divmod(rest, 2)
+        facility, condition = np.divmod(rest, self.C)
+        self._rows.append(pd.DataFrame({
+            "year": self._month[0], "month": self._month[1], "facility_index": facility,
+            "condition_index": condition, "scheme": scheme, "referred": referred.astype(bool),
+            "fund_uncapped": self._unc[nz], "fund_capped": self._cap[nz]}))
+        self._reset_bins()
+
+    def add(self, day: int, facility: np.ndarray, condition: np.ndarray, scheme: np.ndarray, referred: np.ndarray,
+            cost: np.ndarray, resident: np.ndarray, visit_id: np.ndarray,
+            ratio_cut: np.ndarray | float = 0.0) -> None:
+        """Book one day's outpatient visits (the claims recorder's arguments, plus the visits' ratio cut
+        in share points under the referral rules in force)."""
+        year, month = (int(v) for v in year_month(day))
+        if (year, month) != self._month:
+            self._flush()
+            if year != self._year:
+                self._paid[:] = 0.0
+                self._year = year
+            self._month = (year, month)
+        if len(facility) == 0:
+            return
+        facility = np.asarray(facility, dtype=np.int64)
+        condition = np.asarray(condition, dtype=np.int64)
+        scheme = np.asarray(scheme, dtype=np.int64)
+        resident = np.asarray(resident, dtype=np.int64)
+        fund = outpatient_split(cost, self.level[facility], scheme, self.chronic[condition], self.cfg,
+                                ratio_cut=ratio_cut)["fund_payment"]
+        slot = self._slot[condition]
+        cap = self.caps[scheme, np.where(slot > 0, 2, 1)]
+        order = np.lexsort((np.arange(len(fund)), visit_id, resident))
+        group = resident * (self._paid.shape[0]) + slot
+        capped = cap_in_order(fund, group, order, np.maximum(cap - self._paid[slot, resident], 0.0))
+        np.add.at(self._paid, (slot, resident), capped)
+        key = ((facility * self.C + condition) * 2 + scheme) * 2 + np.asarray(referred, dtype=np.int64)
+        self._unc += np.bincount(key, weights=fund, minlength=self._unc.size)
+        self._cap += np.bincount(key, weights=capped, minlength=self._cap.size)
+
+    def table(self) -> pd.DataFrame:
+        """Fund before and after the caps per aggregate key (``AGG_KEYS``), yuan."""
+        self._flush()
+        rows = [r for r in self._rows if len(r)]
+        if not rows:
+            return pd.DataFrame(columns=AGG_KEYS + ["fund_uncapped", "fund_capped"])
+        return pd.concat(rows, ignore_index=True).groupby(AGG_KEYS, as_index=False).sum()

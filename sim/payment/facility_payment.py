@@ -1,0 +1,253 @@
+"""Pricing claims: the patient's share, the facility's payment standard and the fund's payment to it.
+
+Per inpatient claim (all yuan)::
+
+    fund_payment, oop_payment   patient cost sharing (sim.payment.cost_sharing, annual caps applied);
+                                fund_payment + oop_payment = total_cost
+    payment_standard            what the method pays for the case: total_cost (fee-for-service 按项目),
+                                DRG (sim.payment.drg), DIP (sim.payment.dip), bed-days × rate for
+                                down-referred recovery stays (per-diem 按床日), cost × ungrouped factor
+    fund_to_provider            what the fund pays the facility: fund_payment under fee-for-service;
+                                otherwise standard − oop (not below 0), or standard × fund share (pro rata)
+    provider_payment            the facility's case revenue = fund_to_provider + oop_payment
+    facility_cost, margin       resource cost = total_cost × cost_to_charge[level]; margin = revenue − cost
+
+Outpatient visits are fee-for-service; with capitation on, the fund share of in-community two-disease
+follow-ups is paid through the capitation (``fund_to_provider`` 0, sim.payment.capitation).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.levels import COUNTY, N_LEVELS, level_code
+from sim.payment.base_groups import is_base_group, resolve_base_groups
+from sim.payment.caps import AGG_KEYS, cap_inpatient, cap_outpatient_visits
+from sim.payment.config import CostSharingConfig
+from sim.payment.cost_sharing import chain_deductible_paid, inpatient_split, outpatient_split
+from sim.payment.dip import dip_point_values, dip_scores
+from sim.payment.drg import OUTLIER_NAMES, drg_payment
+from sim.payment.facility_config import FacilityPaymentConfig
+
+FFS, DRG, DIP, PER_DIEM, UNGROUPED, CAPITATION = range(6)
+METHOD_NAMES = ("ffs", "drg", "dip", "per_diem", "ungrouped", "capitation")
+#: path code of a down-referred (recovery) stay segment, sim.claims.REFERRED_DOWN
+RECOVERY_PATH = 4
+
+
+def _rule_level(level: np.ndarray, base: np.ndarray, cs: CostSharingConfig) -> np.ndarray:
+    """Level whose deductible and ratio apply (base groups may pay another in-county level's)."""
+    if cs.base_group_cost_sharing_level == "own":
+        return level
+    return np.where(base & (level <= COUNTY), level_code(cs.base_group_cost_sharing_level), level)
+
+
+def case_payment(total: np.ndarray, rw: np.ndarray, level: np.ndarray, scheme: np.ndarray, base: np.ndarray,
+                 pc: FacilityPaymentConfig, *, recovery: np.ndarray | None = None, days: np.ndarray | None = None,
+                 year: np.ndarray | None = None, dip_point_value: float | None = None):
+    """Payment standard of inpatient cases under the level's method.
+
+    Parameters
+    ----------
+    total : (n,) total cost, yuan. rw : (n,) relative weight (NaN or 0 = ungrouped).
+    level, scheme : (n,) codes. base : (n,) bool, base group 基础病组.
+    pc : ``payment`` config.
+    recovery : (n,) bool, down-referred recovery segment (per-diem when enabled). days : (n,) bed-days.
+    year : (n,) year of each claim, for the floating DIP point value.
+    dip_point_value : use this DIP point value instead of the fixed/floating one (expected revenue).
+
+    Returns
+    -------
+    pay : (n,) yuan. method : (n,) int8 code of :data:`METHOD_NAMES`. outlier : (n,) int8 code of
+    :data:`sim.payment.drg.OUTLIER_NAMES`.
+    """
+    total = np.asarray(total, dtype=float)
+    level = np.asarray(level, dtype=np.int64)
+    n = len(total)
+    method = pc.inpatient_method.codes()[level]
+    rw = np.asarray(rw, dtype=float)
+    grouped = np.isfinite(rw) & (rw > 0)
+    safe_rw = np.where(grouped, rw, 1.0)
+    k = np.where(base, pc.base_groups.coefficient, pc.level_coefficient.as_array()[level])
+    pay = total.copy()
+    outlier = np.zeros(n, dtype=np.int8)
+    is_drg = (method == DRG) & grouped
+    if is_drg.any():
+        p, o = drg_payment(total[is_drg], safe_rw[is_drg], k[is_drg], np.asarray(scheme)[is_drg], pc.drg)
+        pay[is_drg], outlier[is_drg] = p, o
+    is_dip = (method == DIP) & grouped
+    if is_dip.any():
+        w, o = dip_scores(total[is_dip], safe_rw[is_dip], k[is_dip], pc.dip)
+        yr = np.zeros(is_dip.sum(), dtype=np.int64) if year is None else np.asarray(year)[is_dip]
+        pv = np.full(len(w), dip_point_value) if dip_point_value is not None else \
+            dip_point_values(w, total[is_dip], yr, pc.dip)
+        pay[is_dip], outlier[is_dip] = w * pv, o
+    code = np.where(is_drg, DRG, np.where(is_dip, DIP, FFS))
+    ungrouped = (method != FFS) & ~grouped
+    pay = np.where(ungrouped, total * pc.ungrouped_pay_factor, pay)
+    code = np.where(ungrouped, UNGROUPED, code)
+    if pc.per_diem.enabled and recovery is not None:
+        rec = np.asarray(recovery, dtype=bool)
+        bed_days = np.maximum(np.asarray(days if days is not None else np.ones(n), dtype=float), 1.0)
+        pay = np.where(rec, bed_days * pc.per_diem.rate.as_array()[level], pay)
+        code = np.where(rec, PER_DIEM, code)
+        outlier = np.where(rec, 0, outlier).astype(np.int8)
+    return pay, code.astype(np.int8), outlier
+
+
+def fund_to_provider(pay: np.ndarray, method: np.ndarray, fund: np.ndarray, oop: np.ndarray, total: np.ndarray,
+                     pc: FacilityPaymentConfig) -> np.ndarray:
+    """What the fund pays the facility (yuan): the fund share under FFS, else per ``fund_split_mode``."""
+    if pc.fund_split_mode == "standard_minus_oop":
+        other = np.maximum(pay - oop, 0.0)
+    else:
+        other = pay * np.divide(fund, total, out=np.zeros(len(fund)), where=total > 0)
+    return np.where(method == FFS, fund, other)
+
+
+def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPaymentConfig,
+                    base_codes: frozenset[str], drg_code: np.ndarray, rw: np.ndarray) -> pd.DataFrame:
+    """Inpatient claims with cost sharing, payment standard, fund payment to the facility, cost and margin.
+
+    ``claims`` needs ``episode_id, segment, level, scheme, total_cost, unreferred_out, year`` (and for caps
+    ``resident, discharge_day``; for per-diem ``path_code, days``; optional ``ratio_cut``, the referral
+    rules' cut of the ratio in share points). ``drg_code`` and ``rw`` are per claim.
+    """
+    ip = claims.copy()
+    n = len(ip)
+    total = ip["total_cost"].to_numpy(float)
+    level = ip["level"].to_numpy(np.int64)
+    scheme = ip["scheme"].to_numpy(np.int64)
+    base = is_base_group(drg_code, base_codes)
+    rule = _rule_level(level, base, cs)
+    split = inpatient_split(total, level, scheme, ip["unreferred_out"].to_numpy(bool),
+                            chain_deductible_paid(ip, cs, rule) if n else np.zeros(0), cs, rule,
+                            ratio_cut=ip["ratio_cut"].to_numpy(float) if "ratio_cut" in ip else None)
+    fund = cap_inpatient(ip, split["fund_payment"], cs) if n else split["fund_payment"]
+    oop = total - fund
+    recovery = ip["path_code"].to_numpy() == RECOVERY_PATH if "path_code" in ip else None
+    days = ip["days"].to_numpy() if "days" in ip else None
+    pay, method, outlier = case_payment(total, rw, level, scheme, base, pc, recovery=recovery, days=days,
+                                        year=ip["year"].to_numpy() if "year" in ip else None)
+    to_provider = fund_to_provider(pay, method, fund, oop, total, pc)
+    ip["policy_scope_cost"] = split["policy_scope_cost"]
+    ip["deductible"] = split["deductible"]
+    ip["fund_payment"] = fund
+    ip["oop_payment"] = oop
+    ip["payment_method"] = pd.Categorical.from_codes(method, categories=list(METHOD_NAMES))
+    ip["outlier"] = pd.Categorical.from_codes(outlier, categories=list(OUTLIER_NAMES))
+    ip["base_group_paid"] = base & (method != FFS)
+    ip["payment_standard"] = pay
+    ip["fund_to_provider"] = to_provider
+    ip["provider_payment"] = np.where(method == FFS, total, to_provider + oop)
+    ip["facility_cost"] = total * pc.cost_to_charge.as_array()[level]
+    ip["margin"] = ip["provider_payment"].to_numpy() - ip["facility_cost"].to_numpy()
+    return ip
+
+
+def price_outpatient(visits: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPaymentConfig,
+                     chronic_condition: np.ndarray, caps: pd.DataFrame | None | bool = None) -> tuple[pd.DataFrame, str]:
+    """Outpatient rows (single visits or monthly aggregates) with fund, out-of-pocket, provider payment.
+
+    Caps: exact on single visits (``resident, day, visit_id``); on aggregates, scaled by the
+    ``fund_capped / fund_uncapped`` of an :class:`~sim.payment.caps.OutpatientCapTracker` table ``caps``;
+    otherwise, or with ``caps=False``, not applied. Returns the table and the cap mode (``'exact'``, ``'tracker'``, ``'none'``).
+    """
+    op = visits.copy()
+    total = op["total_cost"].to_numpy(float)
+    level = op["level"].to_numpy(np.int64)
+    cond = op["condition_index"].to_numpy(np.int64)
+    chronic = chronic_condition[cond] if len(op) else np.zeros(0, dtype=bool)
+    cut = op["ratio_cut"].to_numpy(float) if "ratio_cut" in op else 0.0
+    fund = outpatient_split(total, level, op["scheme"].to_numpy(np.int64), chronic, cs, ratio_cut=cut)["fund_payment"]
+    mode = "none"
+    if caps is False:
+        pass
+    elif len(op) and {"resident", "day", "visit_id"} <= set(op.columns):
+        fund, mode = cap_outpatient_visits(op, fund, chronic_condition, cs), "exact"
+    elif len(op) and caps is not None and len(caps):
+        keys = op[AGG_KEYS].astype({"referred": bool})
+        c = caps.astype({"referred": bool})
+        factor = c["fund_capped"] / c["fund_uncapped"].where(c["fund_uncapped"] > 0)
+        merged = keys.merge(c[AGG_KEYS].assign(factor=factor.fillna(1.0)), on=AGG_KEYS, how="left")
+        f = merged["factor"].fillna(1.0).to_numpy()
+        fund, mode = np.where(f < 1.0, fund * np.minimum(f, 1.0), fund), "tracker"
+    capitated = (chronic & (level <= COUNTY)) if pc.capitation.enabled else np.zeros(len(op), dtype=bool)
+    op["fund_payment"] = fund
+    op["oop_payment"] = total - fund
+    op["capitated"] = capitated
+    op["fund_to_provider"] = np.where(capitated, 0.0, fund)
+    op["provider_payment"] = np.where(capitated, total - fund, total)
+    op["facility_cost"] = total * pc.cost_to_charge.as_array()[level]
+    op["margin"] = op["provider_payment"].to_numpy() - op["facility_cost"].to_numpy()
+    return op, mode
+
+
+def _lead(a, shape: tuple[int, ...]) -> np.ndarray:
+    """Broadcast a per-condition (or per-condition-and-severity) array to ``shape`` (leading axes aligned)."""
+    a = np.asarray(a)
+    while a.ndim < len(shape):
+        a = a[..., None]
+    return np.broadcast_to(a, shape)
+
+
+def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=None, setting=None,
+                          scheme: int = 0) -> np.ndarray:
+    """Expected facility revenue (yuan) of a typical case at each level under the scenario's payment rules.
+
+    Revenue = the fund's payment to the facility + the patient's out-of-pocket, for a case admitted
+    directly (no referral, no earlier deductible, no annual cap reached), with outlier rules applied to
+    the typical cost. DIP uses the fixed (reference) point value. Use with :func:`expected_case_margin`.
+
+    Parameters
+    ----------
+    cost : (C, 5) or (C, S, 5) typical total cost per condition [and severity] at each level (last axis
+        = level code), yuan; NaN where a level does not treat.
+    rw : (C,) or (C, S) relative weight (NaN/0 = ungrouped).
+    rules : anything with ``.insurance`` (cost sharing) and ``.payment`` (facility payment): a
+        ``ScenarioConfig`` or :class:`sim.payment.engine.PaymentRules`.
+    drg_code : (C,) or (C, S) DRG codes (base-group membership); None = no base groups.
+    setting : (C,) case-mix setting (0 outpatient, 1 inpatient, 2 chronic); None = all inpatient.
+        Outpatient cases earn their cost (FFS); capitated chronic follow-ups earn the out-of-pocket only.
+    scheme : 0 resident, 1 employee.
+
+    Returns
+    -------
+    Array shaped like ``cost``, yuan (NaN where ``cost`` is NaN).
+    """
+    cs, pc = rules.insurance, rules.payment
+    cost = np.asarray(cost, dtype=float)
+    lead = cost.shape[:-1]
+    levels = cost.shape[-1]
+    if levels != N_LEVELS:
+        raise ValueError(f"cost has {levels} levels on its last axis; expected {N_LEVELS}")
+    c = np.nan_to_num(cost).reshape(-1)
+    lvl = np.broadcast_to(np.arange(N_LEVELS), cost.shape).reshape(-1)
+    rw_full = np.broadcast_to(_lead(rw, lead)[..., None], cost.shape).reshape(-1).astype(float)
+    if drg_code is None:
+        base = np.zeros(c.shape, dtype=bool)
+    else:
+        codes = np.broadcast_to(_lead(np.asarray(drg_code, dtype=object), lead)[..., None], cost.shape).reshape(-1)
+        base = is_base_group(codes, resolve_base_groups(pc.base_groups))
+    sch = np.full(c.shape, scheme, dtype=np.int64)
+    rule = _rule_level(lvl, base, cs)
+    split = inpatient_split(c, lvl, sch, np.zeros(c.shape, dtype=bool), 0.0, cs, rule)
+    pay, method, _ = case_payment(c, rw_full, lvl, sch, base, pc, dip_point_value=pc.dip.point_value)
+    to_provider = fund_to_provider(pay, method, split["fund_payment"], split["oop_payment"], c, pc)
+    revenue = np.where(method == FFS, c, to_provider + split["oop_payment"])
+    if setting is not None:
+        st = np.broadcast_to(_lead(setting, lead)[..., None], cost.shape).reshape(-1)
+        outp = outpatient_split(c, lvl, sch, st == 2, cs)
+        capitated = (st == 2) & (lvl <= COUNTY) & pc.capitation.enabled
+        revenue = np.where(st == 1, revenue, np.where(capitated, outp["oop_payment"], c))
+    return np.where(np.isnan(cost), np.nan, revenue.reshape(cost.shape))
+
+
+def expected_case_margin(cost: np.ndarray, rw: np.ndarray, rules, **kwargs) -> np.ndarray:
+    """Expected revenue − resource cost (cost × ``payment.cost_to_charge`` by level) of a typical case, yuan.
+
+    Same arguments as :func:`expected_case_revenue`.
+    """
+    ccr = rules.payment.cost_to_charge.as_array()
+    return expected_case_revenue(cost, rw, rules, **kwargs) - np.asarray(cost, dtype=float) * ccr

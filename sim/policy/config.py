@@ -1,0 +1,132 @@
+"""Policy levers, facility incentives, mechanism switches and reform timing, as configuration.
+
+A policy changes prices, rules or capabilities; flows change only through the
+behaviour it acts on (``shared/DESIGN.md`` §1). The levers here are rules
+about referral and first contact; the price levers live in ``insurance``
+(patient cost sharing), ``payment`` (how facilities are paid) and ``budget``
+(the community's global budget).
+"""
+
+from __future__ import annotations
+
+from pydantic import model_validator
+
+from sim.config.fields import Section, param
+
+#: first-contact-at-primary-care conditions 基层首诊病种 (payment_rules.md §5.1 [K]): chronic and minor acute
+#: conditions as the case-mix codes them
+DEFAULT_GATEKEEPING_CONDITIONS: tuple[str, ...] = (
+    "urti_visit", "gastro_visit", "msk_pain_visit", "hypertension_visit", "diabetes_visit", "dyspepsia_visit",
+    "uti_visit", "copd_visit", "htn_followup", "dm_followup", "urti_admission", "bronchitis", "gastroenteritis",
+    "hypertension_admission", "diabetes_complication", "uti", "back_neck")
+
+#: conditions allowed out of the county with full benefit 县域外转诊白名单 (payment_rules.md §5.1 [B]/[K]:
+#: cardiac surgery, neurosurgery, complex cancer surgery, major trauma, interventional cardiology)
+DEFAULT_WHITELIST: tuple[str, ...] = (
+    "cardiac_surgery", "neurosurgery", "pci", "ami", "colorectal_surgery", "lung_cancer", "breast_cancer_surgery")
+
+
+class ConditionList(Section):
+    """A list of conditions (case-mix codes or DRG codes) with a reimbursement consequence."""
+
+    enabled: bool = param(False, "apply this list")
+    codes: list[str] = param(default_factory=list, description="condition codes or DRG codes of the case-mix")
+    penalty_pp: float = param(0.20, "cut in the reimbursement ratio for care that breaks the list's rule",
+                              unit="share points", source="payment_rules.md §5.1: reimbursement -10 to -20 pp [K]",
+                              ge=0, le=1)
+
+
+class GatekeepingConfig(Section):
+    """First contact at primary care 基层首诊: bypassing it costs the patient reimbursement."""
+
+    enabled: bool = param(False, "self-referred care at county or out-of-county level for the listed "
+                          "conditions is reimbursed at a lower ratio (outpatient and inpatient)",
+                          source="payment_rules.md §5.1 基层首诊病种 [K]")
+    codes: list[str] = param(default_factory=lambda: list(DEFAULT_GATEKEEPING_CONDITIONS),
+                             description="conditions that must start at a village clinic or township centre",
+                             source="payment_rules.md §5.1: hypertension, diabetes, COPD stable phase, URTI, "
+                                    "gastroenteritis, back pain, UTI [K]")
+    penalty_pp: float = param(0.15, "cut in the reimbursement ratio for bypassing primary care", unit="share points",
+                              source="payment_rules.md §4.1/§5.1: 10-20 pp [B]/[K]", ge=0, le=1)
+    referral_required: bool = param(False, "bypassing primary care is not reimbursed at all (a primary-care "
+                                    "referral is required), instead of the penalty",
+                                    source="payment_rules.md §5.1: family-doctor referral needed for county-level "
+                                           "outpatient care in some areas [K]")
+
+
+class PolicyConfig(Section):
+    """Referral and first-contact rules of the scenario."""
+
+    whitelist: ConditionList = param(
+        default_factory=lambda: ConditionList(codes=list(DEFAULT_WHITELIST), penalty_pp=0.20),
+        description="referral whitelist 转诊白名单: listed conditions may leave the county with full benefit "
+        "(pre-approved, even without a visit to the county hospital); out-of-county care for every other "
+        "condition is unreferred (ratio cut by penalty_pp) and the county hospital does not refer it out "
+        "unless it cannot treat it", source="payment_rules.md §5.1, §7.1 referral [B]/[K]")
+    do_not_refer_out: ConditionList = param(
+        default_factory=lambda: ConditionList(penalty_pp=0.20),
+        description="the county's 'do not refer out' list 县外转诊负面清单 (the whitelist's mirror image): the "
+        "county hospital must treat the listed conditions and out-of-county care for them is unreferred",
+        source="payment_rules.md §5.1: Anhui ~100 conditions for county hospitals [K]")
+    gatekeeping: GatekeepingConfig = param(default_factory=GatekeepingConfig, description="基层首诊")
+
+
+class IncentiveConfig(Section):
+    """How facilities respond to the margin a payment rule gives them.
+
+    Propensities (refer up a case it could treat, redirect an admission down to the patient's township
+    centre, accept such a patient, refer a recovery-phase patient down) are calibrated under fee-for-service.
+    Under another rule each moves on the logit scale by ``margin_elasticity`` times the change in the
+    decision-maker's margin (yuan per case, /1,000) relative to fee-for-service. The decision-maker is the
+    facility itself, or the whole community (one purse 一个钱袋子) when a global budget pays it.
+    """
+
+    margin_elasticity: float = param(
+        0.8, "change in the log-odds of a referral decision per 1,000 yuan change in the decision-maker's "
+        "margin from it", unit="log-odds per 1,000 yuan",
+        source="assumption: a 1,000-yuan swing (≈ a township stay's margin) roughly doubles a rare referral; "
+               "sweep it (DRG studies report 5-20% shifts in admissions within 1-2 years, payment_rules.md §1.9)",
+        ge=0)
+    triage_down: float = param(
+        0.02, "probability that a county hospital redirects an admission a township centre could treat to the "
+        "patient's township centre (首诊下转), under fee-for-service", unit="probability",
+        source="assumption: rare under fee-for-service (county hospitals keep profitable simple cases)",
+        ge=0, lt=1)
+    township_accept: float = param(
+        0.8, "probability that a township centre accepts such a redirected patient (bed permitting), under "
+        "fee-for-service", unit="probability", source="assumption", gt=0, lt=1)
+    one_purse_under_global_budget: bool = param(
+        True, "under a global budget the lead hospital decides for the whole community (its margin is the "
+        "community's: patient payments minus resource cost, plus the fund payment it does not retain)",
+        source="payment_rules.md §3.3-3.5: 打包付费, 结余留用 make the community one purse [B]")
+
+
+class MechanismConfig(Section):
+    """Switch behavioural channels off to attribute a reform's effect to them.
+
+    'Off' freezes the channel at the rules in force before the reform (``reform.before``), so a reform with
+    a channel off differs from its baseline only through the other channels.
+    """
+
+    patient_price_response: bool = param(True, "patients' choice responds to the reform's out-of-pocket prices")
+    facility_margin_response: bool = param(True, "facilities' referral propensities respond to the reform's "
+                                           "payment margins")
+    capacity: bool = param(True, "beds bind (off: unlimited beds everywhere)")
+    budget_incentive: bool = param(True, "a global budget makes the community one purse in facilities' decisions "
+                                   "(off: each facility weighs its own margin)")
+
+
+class ReformConfig(Section):
+    """When the scenario's rules take effect; the years before run under another scenario's rules."""
+
+    start_year: int = param(0, "first simulated year (0-based) under this scenario's rules", unit="year", ge=0)
+    before: str | None = param(
+        None, "scenario (built-in name or path) whose rules (insurance, payment, budget, policy) apply before "
+        "start_year, and which the mechanism switches freeze to; null = this scenario's own rules")
+
+    @model_validator(mode="after")
+    def _needs_before(self):
+        if self.start_year > 0 and self.before is None:
+            raise ValueError(f"start_year = {self.start_year} needs 'before': the scenario whose rules apply "
+                             "in the years before the reform")
+        return self

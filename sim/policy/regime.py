@@ -1,0 +1,89 @@
+"""Which rules are in force in a year, and the behavioural tables they imply.
+
+A scenario's rules (``insurance``, ``payment``, ``budget``, ``policy``) apply from ``reform.start_year``;
+before that the rules of ``reform.before`` apply. The mechanism switches freeze a channel at the
+``before`` rules: patients' expected prices (patient price response), facilities' margins (facility
+margin response), the one-purse view of a global budget (budget incentive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from sim.casemix import CHRONIC, INPATIENT, Casemix
+from sim.config.loader import load_config
+from sim.config.scenario import ScenarioConfig
+from sim.payment.cost_sharing import expected_oop
+from sim.payment.facility_config import FacilityPaymentConfig
+from sim.policy.economics import case_economics
+from sim.policy.incentives import Propensities, propensities
+from sim.policy.rules import ReferralRules
+
+#: the sections of a scenario that are rules (switched by a reform) rather than behaviour or the county
+RULE_SECTIONS = ("insurance", "payment", "budget", "policy")
+
+
+def rules_before(config: ScenarioConfig) -> ScenarioConfig:
+    """The scenario with its rule sections replaced by those of ``reform.before`` (itself if none)."""
+    if config.reform.before is None:
+        return config
+    before = load_config(config.reform.before)
+    return config.model_copy(update={s: getattr(before, s) for s in RULE_SECTIONS})
+
+
+def fee_for_service(rules: ScenarioConfig) -> ScenarioConfig:
+    """The same rules with fee-for-service payment and no global budget: where propensities are calibrated."""
+    return rules.model_copy(update={"payment": FacilityPaymentConfig(),
+                                    "budget": rules.budget.model_copy(update={"enabled": False})})
+
+
+@dataclass(frozen=True)
+class Regime:
+    """The rules of one simulated year and what behaviour reads from them.
+
+    Attributes
+    ----------
+    rules : the scenario (with this year's rule sections) claims are priced and settled under.
+    referral : referral rules of ``rules``.
+    expected_oop : (2, C, 5) out-of-pocket patients expect when choosing a level themselves, yuan.
+    propensities : facilities' referral propensities by level.
+    """
+
+    rules: ScenarioConfig
+    referral: ReferralRules
+    expected_oop: np.ndarray
+    propensities: Propensities
+
+
+def regime_for_year(config: ScenarioConfig, before: ScenarioConfig, year: int, casemix: Casemix) -> Regime:
+    """Build the regime of simulated year ``year`` (0-based)."""
+    mech = config.mechanisms
+    rules = config if year >= config.reform.start_year else before
+    referral = ReferralRules.build(casemix, rules.policy, rules.insurance)
+    price_rules = rules if mech.patient_price_response else before
+    margin_rules = rules if mech.facility_margin_response else before
+    return Regime(rules=rules, referral=referral,
+                  expected_oop=_expected_oop(casemix, price_rules),
+                  propensities=_propensities(config, margin_rules, casemix))
+
+
+def _expected_oop(casemix: Casemix, rules: ScenarioConfig) -> np.ndarray:
+    """(2, C, 5): a level that cannot treat sends the patient up, so expect the first capable level's price;
+    the ratio cut of self-referral under the rules (unreferred out-of-county care, bypassing primary care)."""
+    cost = pd.DataFrame(casemix.cost).bfill(axis=1).to_numpy()
+    cut = ReferralRules.build(casemix, rules.policy, rules.insurance).self_referral_cut()
+    return expected_oop(cost, casemix.setting == INPATIENT, casemix.setting == CHRONIC, rules.insurance,
+                        ratio_cut=cut)
+
+
+def _propensities(config: ScenarioConfig, rules: ScenarioConfig, casemix: Casemix) -> Propensities:
+    inc, ref = config.incentives, config.referral
+    one_purse = rules.budget.enabled and inc.one_purse_under_global_budget and config.mechanisms.budget_incentive
+    return propensities(
+        case_economics(casemix, config.casemix, rules), case_economics(casemix, config.casemix, fee_for_service(rules)),
+        one_purse=one_purse, retention=rules.budget.surplus_retention, elasticity=inc.margin_elasticity,
+        refer_up0=np.array(ref.refer_up_capable.as_list()), triage_down0=inc.triage_down,
+        accept0=inc.township_accept, down_recovery0=ref.down_referral)

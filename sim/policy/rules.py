@@ -1,0 +1,110 @@
+"""Referral rules as per-condition arrays, and the reimbursement cut each claim incurs under them.
+
+Out-of-county status of a condition (``OUT_*``):
+
+* ``OUT_NORMAL``: reimbursed as referred when the county hospital refers the patient out;
+* ``OUT_APPROVED``: on the whitelist 转诊白名单, pre-approved: reimbursed as referred even when the
+  patient goes straight to the out-of-county hospital;
+* ``OUT_BLOCKED``: not on the whitelist (when one applies) or on the do-not-refer-out list: out-of-county
+  care is unreferred unless the county hospital cannot treat or admit the case (a referral it files),
+  and the county hospital does not refer it out by choice.
+
+The ratio cut (share points off the reimbursement ratio) of a claim is the largest that applies: the
+unreferred out-of-county penalty, a list's penalty, the gatekeeping 基层首诊 bypass penalty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.casemix import Casemix
+from sim.claims import REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF, UP_PATHS
+from sim.config.loader import ConfigError
+from sim.levels import CITY, COUNTY, N_LEVELS
+from sim.payment.config import CostSharingConfig
+from sim.policy.config import PolicyConfig
+
+OUT_NORMAL, OUT_APPROVED, OUT_BLOCKED = 0, 1, 2
+
+
+def condition_mask(casemix: Casemix, codes: list[str] | tuple[str, ...], field: str) -> np.ndarray:
+    """(C,) bool: conditions named by case-mix code or by DRG code (either age group); unknown codes are errors."""
+    by_code = np.isin(np.asarray(casemix.codes, dtype=object), list(codes))
+    by_drg = np.isin(np.asarray(casemix.drg_codes, dtype=object), list(codes)) | \
+        np.isin(np.asarray(casemix.drg_codes_70plus, dtype=object), list(codes))
+    known = set(casemix.codes) | set(casemix.drg_codes) | set(casemix.drg_codes_70plus)
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ConfigError(f"field '{field}' = {unknown}: unknown condition or DRG code(s) (not in the case-mix "
+                          f"table; `countysim validate` lists them)")
+    return by_code | by_drg
+
+
+@dataclass(frozen=True)
+class ReferralRules:
+    """The scenario's referral rules as arrays over conditions (C = case-mix size).
+
+    Attributes
+    ----------
+    out_status : (C,) int8, ``OUT_NORMAL`` / ``OUT_APPROVED`` / ``OUT_BLOCKED``.
+    out_penalty : (C,) share points off the ratio for unreferred out-of-county care.
+    gatekept : (C,) bool, first contact must be at primary care.
+    gate_penalty : share points off the ratio for bypassing primary care.
+    """
+
+    out_status: np.ndarray
+    out_penalty: np.ndarray
+    gatekept: np.ndarray
+    gate_penalty: float
+
+    @classmethod
+    def build(cls, casemix: Casemix, policy: PolicyConfig, insurance: CostSharingConfig) -> "ReferralRules":
+        C = casemix.n
+        status = np.full(C, OUT_NORMAL, dtype=np.int8)
+        penalty = np.full(C, insurance.unreferred_outcounty_penalty_pp)
+        wl, dn = policy.whitelist, policy.do_not_refer_out
+        if wl.enabled:
+            listed = condition_mask(casemix, wl.codes, "policy.whitelist.codes")
+            status[:] = np.where(listed, OUT_APPROVED, OUT_BLOCKED)
+            penalty = np.where(listed, penalty, np.maximum(penalty, wl.penalty_pp))
+        if dn.enabled:
+            listed = condition_mask(casemix, dn.codes, "policy.do_not_refer_out.codes")
+            status[listed] = OUT_BLOCKED
+            penalty = np.where(listed, np.maximum(penalty, dn.penalty_pp), penalty)
+        gk = policy.gatekeeping
+        gatekept = condition_mask(casemix, gk.codes, "policy.gatekeeping.codes") if gk.enabled else np.zeros(C, bool)
+        gate_penalty = (1.0 if gk.referral_required else gk.penalty_pp) if gk.enabled else 0.0
+        return cls(out_status=status, out_penalty=penalty, gatekept=gatekept, gate_penalty=gate_penalty)
+
+    def referred_out(self, condition: np.ndarray, path: np.ndarray) -> np.ndarray:
+        """(n,) bool: out-of-county care counts as referred (full ratio) for these condition/path pairs."""
+        status = self.out_status[condition]
+        # a referral the county hospital files because it cannot treat or admit the case keeps the benefit
+        necessary = (path == REFERRED_INCAPABLE) | (path == REFERRED_CAPACITY)
+        formally = np.isin(path, UP_PATHS) & ((status == OUT_NORMAL) | necessary)
+        return (status == OUT_APPROVED) | formally
+
+    def ratio_cut(self, condition: np.ndarray, level: np.ndarray, path: np.ndarray) -> np.ndarray:
+        """(n,) share points off the reimbursement ratio of each claim (0 where no rule is broken).
+
+        ``path`` is the claim's referral path code (``sim.claims``); outpatient visits pass ``SELF`` for a
+        self-referred visit and ``REFERRED_INCAPABLE`` for one after a referral.
+        """
+        condition, level, path = (np.asarray(a, dtype=np.int64) for a in (condition, level, path))
+        out = level >= CITY
+        cut = np.where(out & ~self.referred_out(condition, path), self.out_penalty[condition], 0.0)
+        bypass = self.gatekept[condition] & (level >= COUNTY) & (path == SELF)
+        return np.maximum(cut, np.where(bypass, self.gate_penalty, 0.0))
+
+    def self_referral_cut(self) -> np.ndarray:
+        """(C, 5) ratio cut a patient faces choosing each level on their own: the price they expect."""
+        C = len(self.out_status)
+        cond = np.repeat(np.arange(C), N_LEVELS)
+        lvl = np.tile(np.arange(N_LEVELS), C)
+        return self.ratio_cut(cond, lvl, np.full(C * N_LEVELS, SELF)).reshape(C, N_LEVELS)
+
+    def may_refer_out_by_choice(self) -> np.ndarray:
+        """(C,) bool: the county hospital may refer a case it could treat out of the county."""
+        return self.out_status != OUT_BLOCKED
