@@ -27,7 +27,7 @@ def test_unreferred_penalty_keeps_patients_in_county(small_result):
 def test_fewer_county_beds_push_cases_out_of_county(small_result):
     tight = _run(world={"county_hospital_beds": [500, 250]})
     no_bed = (tight.claims["referral_path"] == "referred_up_no_bed").sum()
-    assert no_bed > 5 * max(1, (small_result.claims["referral_path"] == "referred_up_no_bed").sum())
+    assert no_bed > 2 * max(1, (small_result.claims["referral_path"] == "referred_up_no_bed").sum())
     assert _k(tight)["out_of_county_admissions"] > _k(small_result)["out_of_county_admissions"]
 
 

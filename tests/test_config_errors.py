@@ -58,3 +58,12 @@ def test_existing_output_folder_is_not_overwritten(tmp_path):
 def test_api_raises_config_error():
     with pytest.raises(sim.ConfigError, match="population"):
         sim.load_config({"extends": "default", "population": 0})
+
+
+def test_partial_section_keeps_documented_defaults():
+    """Setting one level's ratio leaves the other levels at their documented defaults, not at zero."""
+    base = sim.load_config()
+    cfg = sim.load_config({"extends": "default", "insurance": {"resident": {"inpatient_ratio": {"township": 0.9}}}})
+    assert cfg.insurance.resident.inpatient_ratio.township == 0.9
+    assert cfg.insurance.resident.inpatient_ratio.county == base.insurance.resident.inpatient_ratio.county == 0.75
+    assert cfg.choice.asc_inpatient == base.choice.asc_inpatient

@@ -105,6 +105,13 @@ def _absolutise_paths(data: dict[str, Any], folder: Path) -> dict[str, Any]:
     return data
 
 
+def _defaults() -> dict[str, Any]:
+    """Every field's documented default, as plain data (the built-in case-mix table as an absolute path)."""
+    data = ScenarioConfig().model_dump(mode="json", by_alias=True)
+    data["casemix"]["table"] = str(CONFIGS_DIR / data["casemix"]["table"])
+    return data
+
+
 def format_validation_error(exc: ValidationError, source: str, raw: Mapping[str, Any]) -> str:
     """One line per problem: ``source: field 'a.b' = value: what was expected``."""
     lines = []
@@ -162,6 +169,8 @@ def load_config(source: str | Path | Mapping[str, Any] | ScenarioConfig | None =
         label = "<dict>"
     else:
         raise ConfigError(f"load_config: cannot read a config from {type(source).__name__}")
+    # a partial section keeps the documented defaults of the fields it does not name
+    data = deep_merge(_defaults(), data)
     for dotted, value in (overrides or {}).items():
         set_dotted(data, dotted, value)
     if overrides:
