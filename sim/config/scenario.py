@@ -230,7 +230,7 @@ class ChoiceConfig(Section):
         unit="utility", source="calibrated: primary visit share 0.45-0.60, in-county visit rate ~0.88 "
         "(calibration_data.md §2.1, §9)")
     asc_inpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=0.0, county=0.8, city=2.5, province=0.6),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=0.0, county=0.0, city=2.5, province=0.6),
         description="level constants for the first facility chosen for an inpatient condition "
         "(village clinics do not admit)", unit="utility",
         source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate ~0.80 (calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of travel")
