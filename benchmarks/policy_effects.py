@@ -29,7 +29,7 @@ EFFECTS = [
 
 def _kpis(args):
     scenario, seed, population = args
-    years = 3 if scenario == "global_budget" else 1
+    years = 3 if scenario in ("global_budget", "baseline") else 1   # the budget starts in year 2
     r = sim.run(scenario, seed=seed, population=population, years=years)
     out = {}
     for y, k in r.summary["kpis"].items():
