@@ -103,10 +103,13 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
 
 
 def facility_year_table(inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_days: np.ndarray,
-                        facilities: pd.DataFrame) -> pd.DataFrame:
+                        facilities: pd.DataFrame, finances: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per facility and year: visits, admissions, bed-days, occupancy, revenue, fund, out-of-pocket.
 
-    Under fee-for-service the facility's revenue is the claims' total cost (fund + patient).
+    Without ``finances`` the facility's revenue is the claims' total cost (fee-for-service). With the
+    ``facility_finances`` of :func:`sim.payment.engine.settle`, ``revenue`` is what the facility was
+    paid (fund payment to it + out-of-pocket + capitation + its part of the budget's net result), and the
+    table gains ``claims_revenue, capitation, budget_share, fund_to_provider, cost, margin`` (yuan).
     """
     years = bed_days.shape[0]
     F = len(facilities)
@@ -132,5 +135,12 @@ def facility_year_table(inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_d
     with np.errstate(divide="ignore", invalid="ignore"):
         out["bed_occupancy"] = np.where(in_county & (beds > 0), out["bed_days"] / (beds * DAYS_PER_YEAR), np.nan)
     out = out.rename(columns={"total_cost": "revenue"})
-    return out[["year", "facility", "name", "level_name", "beds", "visits", "admissions", "bed_days",
-                "bed_occupancy", "revenue", "fund_payment", "oop_payment"]]
+    cols = ["year", "facility", "name", "level_name", "beds", "visits", "admissions", "bed_days",
+            "bed_occupancy", "revenue", "fund_payment", "oop_payment"]
+    if finances is None:
+        return out[cols]
+    money = ["revenue", "claims_revenue", "capitation", "budget_share", "fund_to_provider", "cost", "margin"]
+    fin = finances.set_index(["year", "facility_index"])[money]
+    out = out.drop(columns="revenue").join(fin, on=["year", "facility_index"])
+    out[money] = out[money].fillna(0.0)
+    return out[cols + money[1:]]

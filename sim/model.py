@@ -30,6 +30,7 @@ from sim.config.scenario import ScenarioConfig
 from sim.facilities import AGENT_CLASS, Facility
 from sim.levels import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
 from sim.onset import OnsetProcess
+from sim.payment.caps import OutpatientCapTracker
 from sim.policy.regime import regime_for_year, rules_before
 from sim.population import build_population
 from sim.streams import RandomStreams, derived_ids
@@ -87,6 +88,9 @@ class CountyModel(mesa.Model):
         self.regime = regime_for_year(config, self.rules_before, 0, self.casemix)
         self.facilities: list[Facility] = [
             AGENT_CLASS[int(self.level[r])](self, r, capable[r].copy(), quality[r]) for r in range(F)]
+        # per-person annual outpatient caps need each resident's running total, kept as the visits happen
+        self.outpatient_caps = OutpatientCapTracker(self.regime.rules.insurance, self.level,
+                                                    self.casemix.setting == CHRONIC, self.population.n)
         self.census = np.zeros(F, dtype=np.int64)
         self.bed_days_month = np.zeros(F, dtype=np.int64)
         self.bed_days = np.zeros((config.years, F), dtype=np.int64)
@@ -131,6 +135,7 @@ class CountyModel(mesa.Model):
     def start_year(self, year: int) -> None:
         """Put the rules of ``year`` in force: facilities review their propensities, patients their prices."""
         self.regime = regime_for_year(self.config, self.rules_before, year, self.casemix)
+        self.outpatient_caps.set_rules(self.regime.rules.insurance)
         for f in self.facilities:
             f.review_incentives()
         self.sync_facilities()
@@ -228,6 +233,8 @@ class CountyModel(mesa.Model):
         all_ref = np.concatenate([referred] + visit_ref)
         self.claims.add_outpatient(d, all_fac, cond[all_idx], scheme[all_idx], all_ref, all_cost, res[all_idx],
                                    ids[all_idx])
+        self.outpatient_caps.add(d, all_fac, cond[all_idx], scheme[all_idx], all_ref, all_cost, res[all_idx],
+                                 ids[all_idx], self._outpatient_cut(cond[all_idx], all_fac, all_ref.astype(bool)))
         all_lvl = self.level[all_fac]
         t = self._today
         t["visits"] += len(all_fac)

@@ -3,7 +3,9 @@
 A run folder holds ``config.yaml`` (the resolved scenario), ``summary.json``,
 ``daily.parquet``, ``claims.parquet`` (inpatient claims), ``outpatient.parquet``
 (aggregated visits, or single visits with ``claims: all``), ``facility_year.parquet``
-and ``facilities.parquet`` (the county's facilities with coordinates). The folder is written under a temporary name and
+``facilities.parquet`` (the county's facilities with coordinates), ``budget.parquet`` (one row per
+medical community and year of the global budget; empty without one) and ``ledger.parquet`` (every
+money flow). The folder is written under a temporary name and
 renamed when complete, so a folder that exists is a finished run.
 """
 
@@ -21,7 +23,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities")
+TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger")
 
 
 def _clean(obj: Any) -> Any:
@@ -66,7 +68,9 @@ class Result:
     daily : one row per day (counters of the episode pipeline).
     claims : inpatient claims, one row per stay segment, with fund and out-of-pocket.
     outpatient : outpatient visits (monthly aggregates, or single visits) with fund and out-of-pocket.
-    facility_year : one row per facility and year.
+    facility_year : one row per facility and year (with revenue, cost and margin).
+    budget : one row per medical community and year of the global budget (:mod:`sim.budget`).
+    ledger : every money flow (:mod:`sim.budget.ledger`).
     """
 
     config: dict
@@ -76,6 +80,8 @@ class Result:
     outpatient: pd.DataFrame
     facility_year: pd.DataFrame
     facilities: pd.DataFrame | None = None
+    budget: pd.DataFrame | None = None
+    ledger: pd.DataFrame | None = None
     folder: Path | None = field(default=None)
 
     @property

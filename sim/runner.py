@@ -16,7 +16,7 @@ from sim.config.scenario import ScenarioConfig
 from sim.levels import LEVEL_NAMES
 from sim.metrics import facility_year_table, yearly_kpis
 from sim.model import CountyModel
-from sim.payment.engine import settle
+from sim.payment.engine import check_rules, settle
 from sim.results import Result
 
 
@@ -34,6 +34,7 @@ def run(config: str | Path | Mapping[str, Any] | ScenarioConfig | None = None, *
     overrides = {k: v for k, v in (("seed", seed), ("population", population), ("years", years)) if v is not None}
     cfg = load_config(config, overrides)
     model = CountyModel(cfg)
+    check_rules(cfg, model.casemix)
     model.run(progress=progress)
     return collect(model)
 

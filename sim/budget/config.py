@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import field_validator, model_validator
 
 from sim.config.fields import Section, param
 from sim.payment.config import LevelSplit
@@ -45,7 +45,7 @@ class PerformanceConfig(Section):
         description="growth of the insured's fund spending over the previous year (lower is better)",
         source="target = the pool's growth cap of payment_rules.md §7.4 (4.5%); floor +10 pp, weight assumption")
     fixed_score: float | None = param(None, "use this score instead of computing it (sensitivity analyses)",
-                                      unit="share", ge=0, le=1)
+                                      unit="share", source="lever: null = computed from the indicators", ge=0, le=1)
     zero_score: float = param(0.6, "score at or below which no deposit is returned and no surplus retained",
                               unit="share", source="payment_rules.md §3.4 'score < 60 → partial or no retention' [K]",
                               ge=0, le=1)
@@ -53,14 +53,23 @@ class PerformanceConfig(Section):
                               "retained (linear between zero_score and this)", unit="share",
                               source="assumption", ge=0, le=1)
 
-    @model_validator(mode="after")
-    def _weights(self):
-        total = self.in_county_rate.weight + self.primary_fund_share.weight + self.cost_growth.weight
-        if abs(total - 1.0) > 1e-9:
-            raise ValueError(f"weights in_county_rate + primary_fund_share + cost_growth sum to {total:g}; expected 1")
-        if self.zero_score >= self.full_score:
-            raise ValueError(f"zero_score {self.zero_score} must be below full_score {self.full_score}")
-        return self
+    @field_validator("cost_growth")
+    @classmethod
+    def _weights(cls, v, info):
+        others = [info.data[k].weight for k in ("in_county_rate", "primary_fund_share") if k in info.data]
+        total = sum(others) + v.weight
+        if len(others) == 2 and abs(total - 1.0) > 1e-9:
+            raise ValueError(f"weights of in_county_rate, primary_fund_share and cost_growth sum to {total:g}; "
+                             f"expected 1")
+        return v
+
+    @field_validator("full_score")
+    @classmethod
+    def _ramp(cls, v, info):
+        zero = info.data.get("zero_score")
+        if zero is not None and zero >= v:
+            raise ValueError(f"full_score {v} must be above zero_score {zero}")
+        return v
 
 
 class BudgetConfig(Section):
@@ -111,16 +120,28 @@ class BudgetConfig(Section):
         source="payment_rules.md §3.5, §7.1 surplus_split 6:3:1 (Suixi) [B]; losses split alike: assumption")
     performance: PerformanceConfig = param(default_factory=PerformanceConfig, description="year-end evaluation")
 
-    @model_validator(mode="after")
-    def _withholds(self):
-        if self.deposit_share + self.risk_fund_share >= 1:
-            raise ValueError(f"deposit_share {self.deposit_share} + risk_fund_share {self.risk_fund_share} "
-                             f"must leave something to prepay (sum below 1)")
-        if len(set(self.schemes)) != len(self.schemes) or not self.schemes:
-            raise ValueError(f"schemes = {self.schemes}: expected distinct scheme names, at least one")
-        if any(h < 0 for h in self.history_yuan):
-            raise ValueError(f"history_yuan = {self.history_yuan}: spending cannot be negative")
-        return self
+    @field_validator("risk_fund_share")
+    @classmethod
+    def _withholds(cls, v, info):
+        deposit = info.data.get("deposit_share", 0.0)
+        if deposit + v >= 1:
+            raise ValueError(f"deposit_share {deposit} + risk_fund_share {v} must leave something to prepay "
+                             f"(sum below 1)")
+        return v
+
+    @field_validator("schemes")
+    @classmethod
+    def _schemes(cls, v):
+        if len(set(v)) != len(v) or not v:
+            raise ValueError("expected distinct scheme names, at least one")
+        return v
+
+    @field_validator("history_yuan")
+    @classmethod
+    def _history(cls, v):
+        if any(h < 0 for h in v):
+            raise ValueError("spending cannot be negative")
+        return v
 
     def scheme_codes(self) -> list[int]:
         """Scheme codes (0 resident, 1 employee) in the package."""

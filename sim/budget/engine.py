@@ -23,7 +23,7 @@ BUDGET_COLUMNS = (
     "in_community_claims", "capitation", "out_of_community_claims", "spent", "surplus", "in_county_rate",
     "primary_fund_share", "cost_growth", "performance_score", "deposit_returned", "deposit_forfeited",
     "retained_surplus", "unretained_surplus", "reasonable_overspend", "pool_overspend_share", "risk_fund_draw",
-    "community_overspend_share", "net_result", "share_county", "share_township", "share_village",
+    "pool_general_share", "community_overspend_share", "net_result", "share_county", "share_township", "share_village",
     "risk_fund_opening", "risk_fund_balance", "settlement_transfer")
 
 

@@ -26,19 +26,48 @@ from sim.levels import COUNTY, LEVEL_NAMES
 
 LEDGER_COLUMNS = ["community", "year", "month", "phase", "flow", "source", "target", "amount"]
 PAYER = ("pool", "deposit", "risk_fund")
-PROVIDERS = LEVEL_NAMES
+ACCOUNTS = PAYER + ("community", "patients") + LEVEL_NAMES
+FLOWS = ("prepayment", "deposit_withheld", "risk_withheld", "claims_in_community", "claims_out_of_community",
+         "claims_fund", "capitation", "patient_payment", "out_of_community_deduction", "deposit_returned",
+         "deposit_forfeited", "risk_fund_draw", "settlement", "net_result")
+PHASES = ("month", "year_end")
+_A = {a: i for i, a in enumerate(ACCOUNTS)}
+_F = {f: i for i, f in enumerate(FLOWS)}
+_PROVIDER_CODES = np.arange(5, 5 + len(LEVEL_NAMES))
+_PAYER_CODES = np.arange(len(PAYER))
 
 
-def _frame(community, year, month, phase, flow, source, target, amount) -> pd.DataFrame:
-    amount = np.asarray(amount, dtype=float)
-    n = len(amount)
-    src = np.broadcast_to(np.asarray(source, dtype=object), (n,))
-    tgt = np.broadcast_to(np.asarray(target, dtype=object), (n,))
-    neg = amount < 0
-    return pd.DataFrame({"community": np.broadcast_to(community, (n,)), "year": np.broadcast_to(year, (n,)),
-                         "month": np.broadcast_to(month, (n,)), "phase": phase, "flow": flow,
-                         "source": np.where(neg, tgt, src), "target": np.where(neg, src, tgt),
-                         "amount": np.abs(amount)})
+class _Flows:
+    """Columns of flows collected as arrays (account and flow names as integer codes)."""
+
+    def __init__(self):
+        self.cols: dict[str, list[np.ndarray]] = {c: [] for c in LEDGER_COLUMNS}
+
+    def add(self, community, year, month, phase: int, flow: str, source, target, amount) -> None:
+        amount = np.asarray(amount, dtype=float)
+        n = len(amount)
+        src = np.broadcast_to(np.asarray(source, dtype=np.int64), (n,))
+        tgt = np.broadcast_to(np.asarray(target, dtype=np.int64), (n,))
+        neg = amount < 0           # a negative transfer goes the other way
+        for col, v in (("community", community), ("year", year), ("month", month), ("phase", phase),
+                       ("flow", _F[flow]), ("source", np.where(neg, tgt, src)), ("target", np.where(neg, src, tgt)),
+                       ("amount", np.abs(amount))):
+            self.cols[col].append(np.broadcast_to(np.asarray(v), (n,)))
+
+    def frame(self) -> pd.DataFrame:
+        c = {k: np.concatenate(v) if v else np.zeros(0) for k, v in self.cols.items()}
+        keep = c["amount"] != 0
+        c = {k: v[keep] for k, v in c.items()}
+        order = np.lexsort((c["phase"], c["month"], c["year"], c["community"]))
+        c = {k: v[order] for k, v in c.items()}
+        return pd.DataFrame({
+            "community": c["community"].astype(np.int64), "year": c["year"].astype(np.int64),
+            "month": c["month"].astype(np.int64),
+            "phase": pd.Categorical.from_codes(c["phase"].astype(np.int64), categories=list(PHASES)),
+            "flow": pd.Categorical.from_codes(c["flow"].astype(np.int64), categories=list(FLOWS)),
+            "source": pd.Categorical.from_codes(c["source"].astype(np.int64), categories=list(ACCOUNTS)),
+            "target": pd.Categorical.from_codes(c["target"].astype(np.int64), categories=list(ACCOUNTS)),
+            "amount": c["amount"].astype(float)})
 
 
 def build_ledger(claims: pd.DataFrame, capitation: pd.DataFrame, budget: pd.DataFrame | None,
@@ -54,35 +83,32 @@ def build_ledger(claims: pd.DataFrame, capitation: pd.DataFrame, budget: pd.Data
     budget, schedule : from :func:`sim.budget.engine.run_budget`, or None without a global budget.
     """
     on = budget is not None and len(budget) > 0
-    names = np.asarray(LEVEL_NAMES, dtype=object)
-    c = claims[(claims["fund"] != 0) | (claims["oop"] != 0)]
-    lvl = names[c["level"].to_numpy(np.int64)]
-    pkg = c["package"].to_numpy(bool) & on
-    inside = c["level"].to_numpy() <= COUNTY
-    flow = np.where(pkg & inside, "claims_in_community", np.where(pkg, "claims_out_of_community", "claims_fund"))
-    parts = [
-        _frame(c["community"].to_numpy(), c["year"].to_numpy(), c["month"].to_numpy(), "month", flow,
-               np.where(pkg & inside, "community", "pool"), lvl, c["fund"].to_numpy()),
-        _frame(c["community"].to_numpy(), c["year"].to_numpy(), c["month"].to_numpy(), "month", "patient_payment",
-               "patients", lvl, c["oop"].to_numpy()),
-    ]
+    fl = _Flows()
+    comm, year, month = (claims[k].to_numpy(np.int64) for k in ("community", "year", "month"))
+    lvl = claims["level"].to_numpy(np.int64) + _A[LEVEL_NAMES[0]]
+    pkg = claims["package"].to_numpy(bool) & on
+    inside = claims["level"].to_numpy() <= COUNTY
+    fund = claims["fund"].to_numpy(float)
+    for flow, sel, source in (("claims_in_community", pkg & inside, _A["community"]),
+                              ("claims_out_of_community", pkg & ~inside, _A["pool"]),
+                              ("claims_fund", ~pkg, _A["pool"])):
+        fl.add(comm[sel], year[sel], month[sel], 0, flow, source, lvl[sel], fund[sel])
+    fl.add(comm, year, month, 0, "patient_payment", _A["patients"], lvl, claims["oop"].to_numpy(float))
     if len(capitation):
-        cap = capitation.loc[capitation.index.repeat(MONTHS)].reset_index(drop=True)
-        in_pkg = cap["package"].to_numpy(bool) if "package" in cap else np.zeros(len(cap), dtype=bool)
-        parts.append(_frame(cap["community"].to_numpy(), cap["year"].to_numpy(),
-                            np.tile(np.arange(1, MONTHS + 1), len(capitation)), "month", "capitation",
-                            np.where(in_pkg & on, "community", "pool"), names[cap["level"].to_numpy(np.int64)],
-                            cap["amount"].to_numpy() / MONTHS))
+        rep = np.repeat(np.arange(len(capitation)), MONTHS)
+        in_pkg = capitation["package"].to_numpy(bool)[rep] if "package" in capitation else np.zeros(len(rep), bool)
+        fl.add(capitation["community"].to_numpy(np.int64)[rep], capitation["year"].to_numpy(np.int64)[rep],
+               np.tile(np.arange(1, MONTHS + 1), len(capitation)), 0, "capitation",
+               np.where(in_pkg & on, _A["community"], _A["pool"]),
+               capitation["level"].to_numpy(np.int64)[rep] + _A[LEVEL_NAMES[0]],
+               capitation["amount"].to_numpy(float)[rep] / MONTHS)
     if on:
-        s = schedule
-        for flow_name, col, target in (("prepayment", "prepayment", "community"),
-                                       ("deposit_withheld", "deposit", "deposit"),
-                                       ("risk_withheld", "risk", "risk_fund")):
-            parts.append(_frame(s["community"].to_numpy(), s["year"].to_numpy(), s["month"].to_numpy(), "month",
-                                flow_name, "pool", target, s[col].to_numpy()))
-        b = budget
-        cy = (b["community"].to_numpy(), b["year"].to_numpy(), MONTHS, "year_end")
-        for flow_name, source, target, col in (
+        sc = [schedule[k].to_numpy(np.int64) for k in ("community", "year", "month")]
+        for flow, col, target in (("prepayment", "prepayment", "community"), ("deposit_withheld", "deposit", "deposit"),
+                                  ("risk_withheld", "risk", "risk_fund")):
+            fl.add(*sc, 0, flow, _A["pool"], _A[target], schedule[col].to_numpy(float))
+        cy = (budget["community"].to_numpy(np.int64), budget["year"].to_numpy(np.int64), MONTHS, 1)
+        for flow, source, target, col in (
                 ("out_of_community_deduction", "community", "pool", "out_of_community_claims"),
                 ("deposit_returned", "deposit", "community", "deposit_returned"),
                 ("deposit_forfeited", "deposit", "pool", "deposit_forfeited"),
@@ -91,18 +117,20 @@ def build_ledger(claims: pd.DataFrame, capitation: pd.DataFrame, budget: pd.Data
                 ("net_result", "community", "county", "share_county"),
                 ("net_result", "community", "township", "share_township"),
                 ("net_result", "community", "village", "share_village")):
-            parts.append(_frame(*cy, flow_name, source, target, b[col].to_numpy()))
-    ledger = pd.concat(parts, ignore_index=True)
-    ledger = ledger[ledger["amount"] != 0]
-    ledger["phase"] = pd.Categorical(ledger["phase"], categories=["month", "year_end"])
-    return ledger.sort_values(["community", "year", "month", "phase"], kind="stable").reset_index(drop=True)
+            fl.add(*cy, flow, _A[source], _A[target], budget[col].to_numpy(float))
+    return fl.frame()
 
 
-def _net(ledger: pd.DataFrame, account: str, by: list[str]) -> pd.Series:
-    """Inflow − outflow of an account, grouped by ``by``."""
-    inflow = ledger[ledger["target"] == account].groupby(by)["amount"].sum()
-    outflow = ledger[ledger["source"] == account].groupby(by)["amount"].sum()
-    return inflow.sub(outflow, fill_value=0.0)
+def _key(community, year, month=0) -> np.ndarray:
+    return (np.asarray(community, dtype=np.int64) * 10_000 + np.asarray(year, dtype=np.int64)) * 16 \
+        + np.asarray(month, dtype=np.int64)
+
+
+def _sums(key: np.ndarray, values: np.ndarray) -> dict[int, float]:
+    if len(key) == 0:
+        return {}
+    u, inv = np.unique(key, return_inverse=True)
+    return dict(zip(u.tolist(), np.bincount(inv, weights=values, minlength=len(u)).tolist()))
 
 
 def check_ledger(ledger: pd.DataFrame, claims: pd.DataFrame, capitation: pd.DataFrame, budget: pd.DataFrame | None,
@@ -115,50 +143,74 @@ def check_ledger(ledger: pd.DataFrame, claims: pd.DataFrame, capitation: pd.Data
     [0, cap]; the payer's net outflow = providers' fund receipts incl. net results; (budget) prepaid +
     deposit + risk accrual = B. Columns: ``check, community, year, month, expected, actual, residual``.
     """
-    rows = []
+    rows: list[tuple] = []
 
-    def add(name, expected: pd.Series, actual: pd.Series, month=None):
-        e, a = expected.align(actual, fill_value=0.0)
-        for key, ev in e.items():
-            comm, year = key[0], key[1]
-            m = key[2] if month is None else month
-            rows.append((name, comm, year, m, float(ev), float(a[key]), float(a[key] - ev)))
+    def add(name: str, expected: dict[int, float], actual: dict[int, float]) -> None:
+        for k in sorted(set(expected) | set(actual)):
+            e, a = expected.get(k, 0.0), actual.get(k, 0.0)
+            cy, m = divmod(k, 16)
+            c, y = divmod(cy, 10_000)
+            rows.append((name, c, y, m, e, a, a - e))
 
-    by_m = ["community", "year", "month"]
-    by_y = ["community", "year"]
-    prov = ledger[ledger["target"].isin(PROVIDERS) & ledger["source"].isin(PAYER + ("community",))
-                  & (ledger["flow"] != "net_result")]
-    cap_m = capitation.assign(amount=capitation["amount"] / MONTHS)
-    cap_m = cap_m.loc[cap_m.index.repeat(MONTHS)].assign(month=np.tile(np.arange(1, MONTHS + 1), len(capitation)))
-    expected_fund = claims.groupby(by_m)["fund"].sum().add(cap_m.groupby(by_m)["amount"].sum(), fill_value=0.0)
-    add("provider_fund_receipts", expected_fund, prov.groupby(by_m)["amount"].sum())
-    add("patient_payments", claims.groupby(by_m)["oop"].sum(),
-        ledger[ledger["source"] == "patients"].groupby(by_m)["amount"].sum())
-    payer_out = ledger[ledger["source"].isin(PAYER) & ~ledger["target"].isin(PAYER)].groupby(by_y)["amount"].sum()
-    payer_in = ledger[ledger["target"].isin(PAYER) & ~ledger["source"].isin(PAYER)].groupby(by_y)["amount"].sum()
-    expected_out = claims.groupby(by_y)["fund"].sum().add(capitation.groupby(by_y)["amount"].sum(), fill_value=0.0)
+    src = ledger["source"].cat.codes.to_numpy()
+    tgt = ledger["target"].cat.codes.to_numpy()
+    flow = ledger["flow"].cat.codes.to_numpy()
+    amt = ledger["amount"].to_numpy(float)
+    comm, year, month = (ledger[k].to_numpy(np.int64) for k in ("community", "year", "month"))
+    km, ky = _key(comm, year, month), _key(comm, year)
+
+    cap_rep = np.repeat(np.arange(len(capitation)), MONTHS)
+    exp_fund = _sums(np.r_[_key(claims["community"], claims["year"], claims["month"]),
+                           _key(capitation["community"].to_numpy()[cap_rep], capitation["year"].to_numpy()[cap_rep],
+                                np.tile(np.arange(1, MONTHS + 1), len(capitation)))],
+                     np.r_[claims["fund"].to_numpy(float), capitation["amount"].to_numpy(float)[cap_rep] / MONTHS])
+    to_provider = np.isin(tgt, _PROVIDER_CODES) & np.isin(src, np.r_[_PAYER_CODES, _A["community"]]) \
+        & (flow != _F["net_result"])
+    add("provider_fund_receipts", exp_fund, _sums(km[to_provider], amt[to_provider]))
+    from_patients = src == _A["patients"]
+    add("patient_payments", _sums(_key(claims["community"], claims["year"], claims["month"]),
+                                  claims["oop"].to_numpy(float)), _sums(km[from_patients], amt[from_patients]))
+    payer_src, payer_tgt = np.isin(src, _PAYER_CODES), np.isin(tgt, _PAYER_CODES)
+    net_out = np.where(payer_src & ~payer_tgt, amt, 0.0) - np.where(payer_tgt & ~payer_src, amt, 0.0)
+    exp_out = _sums(np.r_[_key(claims["community"], claims["year"]), _key(capitation["community"], capitation["year"])],
+                    np.r_[claims["fund"].to_numpy(float), capitation["amount"].to_numpy(float)])
     if budget is not None and len(budget):
-        b = budget.set_index(by_y)
-        zero = b["net_result"] * 0.0
-        expected_out = expected_out.add(b["net_result"], fill_value=0.0)
-        inst = ledger[ledger["flow"].isin(["prepayment", "deposit_withheld", "risk_withheld"])].groupby(by_m)["amount"].sum()
-        month_total = (b["budget_total"] / MONTHS).reindex(inst.index.droplevel("month")).to_numpy()
-        add("monthly_instalment", pd.Series(month_total, index=inst.index), inst)
-        add("community_closes_at_zero", zero, _net(ledger, "community", by_y), 0)
-        add("deposit_closes_at_zero", zero, _net(ledger, "deposit", by_y), 0)
-        risk_bal = _net(ledger, "risk_fund", by_y).reindex(b.index, fill_value=0.0).groupby(level=0).cumsum() \
-            + risk_opening
-        add("risk_fund_balance", b["risk_fund_balance"], risk_bal, 0)
-        cap = risk_cap_months * b["budget_total"] / MONTHS
-        add("risk_fund_within_cap", zero, (risk_bal - np.maximum(cap, b["risk_fund_opening"])).clip(lower=0)
-            + (-risk_bal).clip(lower=0), 0)
-        add("budget_identity", b["budget_total"], b["prepaid"] + b["deposit"] + b["risk_fund_accrued"], 0)
+        bk = _key(budget["community"], budget["year"])
+        b = {c: dict(zip(bk.tolist(), budget[c].to_numpy(float).tolist())) for c in
+             ("net_result", "budget_total", "prepaid", "deposit", "risk_fund_accrued", "risk_fund_balance",
+              "risk_fund_opening")}
+        zero = dict.fromkeys(b["net_result"], 0.0)
+        for k, v in b["net_result"].items():
+            exp_out[k] = exp_out.get(k, 0.0) + v
+        inst = np.isin(flow, [_F["prepayment"], _F["deposit_withheld"], _F["risk_withheld"]])
+        got = _sums(km[inst], amt[inst])
+        add("monthly_instalment", {k: b["budget_total"][k // 16 * 16] / MONTHS for k in got}, got)
+
+        def net(account: int) -> dict[int, float]:
+            return _sums(ky, np.where(tgt == account, amt, 0.0) - np.where(src == account, amt, 0.0))
+
+        add("community_closes_at_zero", zero, net(_A["community"]))
+        add("deposit_closes_at_zero", zero, net(_A["deposit"]))
+        risk_net = net(_A["risk_fund"])
+        actual_bal, beyond = {}, {}
+        running: dict[int, float] = {}
+        for k in sorted(set(risk_net) | set(bk.tolist())):
+            c = k // 160_000
+            running[c] = running.get(c, risk_opening) + risk_net.get(k, 0.0)
+            if k in b["budget_total"]:
+                actual_bal[k] = running[c]
+                limit = max(risk_cap_months * b["budget_total"][k] / MONTHS, b["risk_fund_opening"][k])
+                beyond[k] = max(running[c] - limit, 0.0) + max(-running[c], 0.0)
+        add("risk_fund_balance", b["risk_fund_balance"], actual_bal)
+        add("risk_fund_within_cap", zero, beyond)
+        add("budget_identity", b["budget_total"],
+            {k: b["prepaid"][k] + b["deposit"][k] + b["risk_fund_accrued"][k] for k in b["prepaid"]})
     # money moved between the fund's own accounts (pool, deposit, risk fund) is not spent
-    add("payer_outflow", expected_out, payer_out.sub(payer_in, fill_value=0.0), 0)
+    add("payer_outflow", exp_out, _sums(ky, net_out))
     return pd.DataFrame(rows, columns=["check", "community", "year", "month", "expected", "actual", "residual"])
 
 
 def ledger_balanced(checks: pd.DataFrame, rel_tol: float = 1e-9, abs_tol: float = 1e-6) -> bool:
     """True when every check's residual is within tolerance."""
-    scale = np.maximum(np.abs(checks["expected"].to_numpy()), np.abs(checks["actual"].to_numpy()))
-    return bool((np.abs(checks["residual"].to_numpy()) <= abs_tol + rel_tol * scale).all())
+    scale = np.maximum(np.abs(checks["expected"].to_numpy(float)), np.abs(checks["actual"].to_numpy(float)))
+    return bool((np.abs(checks["residual"].to_numpy(float)) <= abs_tol + rel_tol * scale).all())

@@ -37,15 +37,19 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-def iter_params(model: type[BaseModel] | BaseModel, prefix: str = ""):
-    """Yield ``(dotted_path, default, unit, description, source)`` for every leaf field of a config model."""
+def iter_params(model: type[BaseModel] | BaseModel, prefix: str = "", unit: str = "", source: str = ""):
+    """Yield ``(dotted_path, default, unit, description, source)`` for every leaf field of a config model.
+
+    Defaults are the values a default scenario has (a section's own default factory wins over its class's
+    field defaults); a leaf without its own unit or source inherits its section's."""
     cls = model if isinstance(model, type) else type(model)
+    values = model if isinstance(model, BaseModel) else None
     for name, info in cls.model_fields.items():
         path = f"{prefix}{name}"
-        ann = info.annotation
-        if isinstance(ann, type) and issubclass(ann, BaseModel):
-            yield from iter_params(ann, path + ".")
-            continue
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-        default = info.get_default(call_default_factory=True)
-        yield path, default, extra.get("unit", ""), info.description or "", extra.get("source", "")
+        default = getattr(values, name) if values is not None else info.get_default(call_default_factory=True)
+        f_unit, f_source = extra.get("unit", "") or unit, extra.get("source", "") or source
+        if isinstance(default, BaseModel):
+            yield from iter_params(default, path + ".", f_unit, f_source)
+            continue
+        yield path, default, f_unit, info.description or "", f_source

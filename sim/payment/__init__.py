@@ -12,10 +12,10 @@ Public API (imported lazily, because ``sim.config.scenario`` imports the config 
 
 from __future__ import annotations
 
-__all__ = ["OutpatientCapTracker", "PaymentRules", "Settlement", "expected_case_margin", "expected_case_revenue",
-           "settle"]
+__all__ = ["OutpatientCapTracker", "PaymentRules", "Settlement", "check_rules", "expected_case_margin",
+           "expected_case_revenue", "settle"]
 
-_WHERE = {"settle": "engine", "PaymentRules": "engine", "Settlement": "engine",
+_WHERE = {"settle": "engine", "check_rules": "engine", "PaymentRules": "engine", "Settlement": "engine",
           "expected_case_revenue": "facility_payment", "expected_case_margin": "facility_payment",
           "OutpatientCapTracker": "caps"}
 

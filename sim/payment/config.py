@@ -1,4 +1,7 @@
-"""Patient cost-sharing rules (参保人待遇) as configuration.
+"""Patient cost-sharing rules (参保人待遇) as configuration: deductibles and ratios by level, annual fund
+caps (inpatient 最高支付限额, outpatient pooling 门诊统筹, two-disease drugs 两病), the unreferred
+out-of-county cut, one deductible per referral chain; and the per-level value types shared by the
+payment and budget configs (``LevelValues``, ``Ratios``, ``LevelSplit``).
 
 Defaults follow ``shared/reference/payment_rules.md`` §4 and §7.1 (tag [K]:
 typical mid-range values, calibrate per pooling area) and

@@ -68,7 +68,8 @@ class Settlement:
     facility_finances : ``year, facility_index, level, claims_revenue, capitation, budget_share, revenue,
         fund_to_provider, oop_payment, total_cost, cost, margin`` (yuan).
     kpis : ``{year: {budget_total, budget_surplus, surplus_share_by_level, risk_fund_balance,
-        performance_score, capitation, fund_to_provider}}``.
+        performance_score, capitation, fund_to_provider, ledger_balanced}}`` (yuan; budget keys None
+        in a year without a global budget).
     info : ``outpatient_caps`` mode (``'exact'``, ``'tracker'``, ``'none'``), base groups in force.
     """
 
@@ -85,6 +86,14 @@ class Settlement:
     def balanced(self) -> bool:
         """Every ledger check holds."""
         return ledger_balanced(self.checks)
+
+
+def check_rules(rules: Any, casemix) -> None:
+    """Check the rules against the case-mix before simulating (explicit base-group codes must exist).
+
+    Raises ``ConfigError`` naming the field, the value and what was expected.
+    """
+    resolve_base_groups(PaymentRules.of(rules).payment.base_groups, _casemix_codes(casemix))
 
 
 def _claim_drg(claims: pd.DataFrame, casemix) -> tuple[np.ndarray, np.ndarray]:
@@ -140,12 +149,15 @@ def _money(ip: pd.DataFrame, op: pd.DataFrame) -> pd.DataFrame:
     return stacked.rename(columns={"fund_to_provider": "fund", "oop_payment": "oop"})
 
 
-def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, money: pd.DataFrame
-          ) -> dict[str, dict]:
+def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, ip: pd.DataFrame,
+          op: pd.DataFrame, checks: pd.DataFrame) -> dict[str, dict]:
     out = {}
     for y in years:
         b = budget[budget["year"] == y]
-        k: dict[str, Any] = {"fund_to_provider": float(money.loc[money["year"] == y, "fund"].sum()),
+        # inpatient and outpatient summed apart, as in sim.metrics (same sums for either outpatient layout)
+        fund = ip.loc[ip["year"] == y, "fund_to_provider"].sum() + op.loc[op["year"] == y, "fund_to_provider"].sum()
+        k: dict[str, Any] = {"fund_to_provider": float(fund),
+                             "ledger_balanced": ledger_balanced(checks[checks["year"] == y]),
                              "capitation": float(capitation.loc[capitation["year"] == y, "amount"].sum())}
         if len(b):
             total = float(b["budget_total"].sum())
@@ -221,7 +233,7 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
         the table of an :class:`~sim.payment.caps.OutpatientCapTracker` = applied to aggregates through it;
         False = not applied (``info['outpatient_caps']`` says which).
     history : past fund spending of the package's insured, oldest first (default ``budget.history_yuan``).
-    years : years to settle (default: those in the claims).
+    years : years to settle besides those in the claims (e.g. a year without claims still gets its budget).
     rules_by_year : ``{year: rules}`` where a reform changes the rules (other years use ``rules``).
 
     Raises
@@ -238,9 +250,9 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
                              outpatient["condition_index"].max() if len(outpatient) else -1)) + 1
             chronic_condition = np.zeros(max(n_cond, 1), dtype=bool)
     chronic_condition = np.asarray(chronic_condition, dtype=bool)
-    if years is None:
-        years = sorted(set(inpatient["year"].astype(int)) | set(outpatient["year"].astype(int)))
-    years = [int(y) for y in years]
+    inpatient, outpatient = inpatient.reset_index(drop=True), outpatient.reset_index(drop=True)
+    in_claims = set(inpatient["year"].astype(int)) | set(outpatient["year"].astype(int))
+    years = sorted(in_claims | {int(y) for y in (years if years is not None else ())})
     rules_of = {y: PaymentRules.of((rules_by_year or {}).get(y, base_rules)) for y in years}
     if not years:
         rules_of = {0: base_rules}
@@ -303,7 +315,7 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
                                for c in BUDGET_COLUMNS})
     info = {"outpatient_caps": cap_mode, "base_groups": sorted(base_codes)}
     return Settlement(inpatient=ip, outpatient=op, budget=budget, ledger=ledger, checks=checks,
-                      facility_finances=finances, kpis=_kpis(years, budget, cap_level, money), info=info)
+                      facility_finances=finances, kpis=_kpis(years, budget, cap_level, ip, op, checks), info=info)
 
 
 def _facility_finances(money: pd.DataFrame, capitation: pd.DataFrame, budget_share: pd.DataFrame,

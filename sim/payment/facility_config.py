@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal
 
 import numpy as np
-from pydantic import model_validator
+from pydantic import field_validator
 
 from sim.config.fields import Section, param
 from sim.payment.config import LevelSplit, LevelValues
@@ -89,7 +89,7 @@ class DrgConfig(Section):
                                "cost A = RW × this sets the outlier ratio r = cost / A", unit="yuan per RW",
                                source="payment_rules.md §1.4, §7.1 cost_per_rw (Zhoukou demo) [S]", gt=0)
     low_outlier_threshold: float = param(0.35, "a case with cost / A below this is a low outlier 低倍率病例",
-                                         unit="ratio", source="payment_rules.md §1.6 DRGX default [S]", ge=0)
+                                         unit="ratio", source="payment_rules.md §1.6 DRGX default [S]", ge=0, lt=1)
     low_outlier_mode: Literal["points_no_factor", "by_actual"] = param(
         "points_no_factor", "low outliers: 'points_no_factor' pay = cost × cf (no level coefficient); "
         "'by_actual' pay = cost", source="payment_rules.md §1.6 (Zhoukou, Dazhou / Wuhan, Panjin) [S]")
@@ -102,20 +102,18 @@ class DrgConfig(Section):
         "linear_add", "high outliers: 'linear_add' pay = A·k·cf + (cost − H·A)·cf; 'deduct' pay = cost·cf − "
         "(H−1)·RW·k·rate; 'cap' pay = H·A·k·cf", source="payment_rules.md §1.6 (Dazhou / Zhoukou / Panjin) [S]")
 
-    @model_validator(mode="after")
-    def _bands(self):
-        bounds = [b for b, _ in self.high_outlier_bands]
+    @field_validator("high_outlier_bands")
+    @classmethod
+    def _bands(cls, bands, info):
+        bounds = [b for b, _ in bands]
         if not bounds or bounds[-1] is not None or any(b is None for b in bounds[:-1]):
-            raise ValueError(f"high_outlier_bands = {self.high_outlier_bands}: expected [(RW bound, H), ..., "
-                             f"(null, H)] with only the last bound null")
+            raise ValueError("expected [(RW bound, H), ..., (null, H)] with only the last bound null")
         if any(b2 <= b1 for b1, b2 in zip(bounds[:-2], bounds[1:-1])):
-            raise ValueError(f"high_outlier_bands bounds {bounds[:-1]} must increase")
-        if any(h <= max(1.0, self.low_outlier_threshold) for _, h in self.high_outlier_bands):
-            raise ValueError(f"high_outlier_bands thresholds {[h for _, h in self.high_outlier_bands]} must exceed 1 "
-                             f"and low_outlier_threshold {self.low_outlier_threshold}")
-        if self.low_outlier_threshold >= 1:
-            raise ValueError(f"low_outlier_threshold = {self.low_outlier_threshold}: expected a ratio below 1")
-        return self
+            raise ValueError(f"RW bounds {bounds[:-1]} must increase")
+        low = info.data.get("low_outlier_threshold", 0.0)
+        if any(h <= max(1.0, low) for _, h in bands):
+            raise ValueError(f"thresholds H {[h for _, h in bands]} must exceed 1 and low_outlier_threshold {low}")
+        return bands
 
     def rate(self) -> np.ndarray:
         """Payment per RW (yuan) by scheme: point_scale × point_value, or base_rate."""
