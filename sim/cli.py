@@ -149,6 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario file and its case-mix table")
     v.add_argument("config", nargs="?", default=None)
     v.set_defaults(func=cmd_validate)
+    from sim.experiments.commands import add_commands; add_commands(sub)  # sweep, sweep-status, sweep-analyze, compare
+    from sim.plots.commands import add_commands as add_plot_commands; add_plot_commands(sub)  # plot, report
     return p
 
 

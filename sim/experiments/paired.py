@@ -1,0 +1,96 @@
+"""Paired comparison of two scenarios on common random numbers.
+
+Both scenarios run on the same K seeds (replicate r's seed is spawned from ``SeedSequence(root_seed)``,
+as in every sweep), so each seed gives one paired difference reform - baseline per KPI and year; the
+table reports their mean and a t-interval over the K pairs (NaN when K = 1). The runs are an ordinary
+sweep (two scenarios, no parameters), so the same folder layout, executors and restart rules apply.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from sim.config.loader import load_config
+from sim.experiments.analysis import t_interval
+from sim.experiments.plan import replicate_seeds
+from sim.experiments.runner import Progress, run_sweep
+from sim.experiments.store import load, write_parquet_atomic
+from sim.results import write_text_atomic
+
+COLUMNS = ["year", "kpi", "baseline", "reform", "diff", "ci_low", "ci_high", "n", "rel_diff"]
+
+
+class SweepFailed(RuntimeError):
+    """Some runs failed, so the comparison is incomplete; the message lists them."""
+
+
+def paired_differences(table: pd.DataFrame, baseline: str, reform: str, level: float = 0.95) -> pd.DataFrame:
+    """Paired differences reform - baseline per KPI and year from a :func:`~sim.experiments.load` table.
+
+    Rows are paired on ``replicate`` (and ``point``). Returns :data:`COLUMNS`: ``baseline`` / ``reform``
+    are means over the pairs, ``diff`` the mean difference with its t-interval ``ci_low, ci_high``,
+    ``n`` the number of pairs where the KPI is defined in both, ``rel_diff = diff / baseline``.
+    """
+    kpis = list(table.columns[table.columns.get_loc("year") + 1:])
+    keys = ["point", "replicate", "year"]
+    arms = [table[table["scenario"] == s].set_index(keys)[kpis] for s in (baseline, reform)]
+    b, r = (a.stack(future_stack=True).rename_axis([*keys, "kpi"]) for a in arms)
+    pairs = pd.DataFrame({"baseline": b, "reform": r}).dropna()
+    pairs["diff"] = pairs["reform"] - pairs["baseline"]
+    g = pairs.groupby(["year", "kpi"], sort=False)
+    out = g[["baseline", "reform", "diff"]].mean()
+    out["n"] = g["diff"].count()
+    out["ci_low"], out["ci_high"] = t_interval(out["diff"], g["diff"].std(), out["n"], level)
+    out["rel_diff"] = (out["diff"] / out["baseline"].where(out["baseline"] != 0)).astype(float)
+    out = out.reset_index()
+    order = {k: i for i, k in enumerate(kpis)}
+    out = out.sort_values(["year", "kpi"], key=lambda c: c.map(order) if c.name == "kpi" else c, kind="stable")
+    return out[COLUMNS].reset_index(drop=True)
+
+
+def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mapping[str, Any], *, seeds: int = 5,
+            population: int | None = None, years: int | None = None, out: str | Path | None = None,
+            workers: int | None = None, scheduler: Any = None, root_seed: int = 0, retries: int = 2,
+            level: float = 0.95, progress: Progress | None = None, log=None) -> pd.DataFrame:
+    """Run ``baseline`` and ``reform`` on the same ``seeds`` seeds and return their paired differences.
+
+    Parameters
+    ----------
+    baseline, reform : scenarios (built-in name, YAML path or mapping, e.g. ``{"extends": "default", ...}``).
+    seeds : replicates K. population, years : override both scenarios' values.
+    out : folder (default ``results/compare-<baseline>-vs-<reform>``); it holds the sweep (``runs/``,
+        ``manifest.parquet``...) plus ``comparison.parquet`` and ``comparison.json``. Running again with the
+        same arguments reuses finished runs.
+    workers, scheduler, retries : as in :func:`~sim.experiments.run_sweep`.
+
+    Returns
+    -------
+    DataFrame with :data:`COLUMNS`, one row per year and scalar KPI; ``attrs`` holds the arm labels
+    (``baseline``, ``reform``) and the ``folder``.
+
+    Raises
+    ------
+    SweepFailed : if any run failed after its retries.
+    """
+    names = [load_config(s).name for s in (baseline, reform)]
+    labels = names if names[0] != names[1] else ["baseline", "reform"]
+    folder = Path(out) if out else Path("results") / f"compare-{names[0]}-vs-{names[1]}"
+    spec = {"name": folder.name, "scenarios": dict(zip(labels, (baseline, reform))), "seeds": seeds,
+            "root_seed": root_seed, "population": population, "years": years, "retries": retries}
+    status = run_sweep(spec, out=folder, workers=workers, scheduler=scheduler, progress=progress, log=log)
+    if status.failed or status.pending:
+        raise SweepFailed(f"{status}\ncomparison not written; fix the failures and run the same command again")
+    table = paired_differences(load(folder), *labels, level=level)
+    write_parquet_atomic(table, folder / "comparison.parquet")
+    meta = {"baseline": labels[0], "reform": labels[1], "seeds": replicate_seeds(root_seed, seeds), "root_seed": root_seed,
+            "population": population, "years": years, "level": level,
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "rows": json.loads(table.to_json(orient="records"))}
+    write_text_atomic(folder / "comparison.json", json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
+    table.attrs.update(baseline=labels[0], reform=labels[1], folder=str(folder))
+    return table

@@ -1,0 +1,96 @@
+"""Running a sweep: plan it, skip finished runs, execute the rest, stream records to the store."""
+
+from __future__ import annotations
+
+import time
+from functools import partial
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from sim.config.loader import ConfigError
+from sim.experiments.executors import drive, make_executor
+from sim.experiments.plan import Plan
+from sim.experiments.spec import SweepSpec, load_spec
+from sim.experiments.store import SweepFolder, SweepStatus, status, with_status
+from sim.experiments.worker import execute_run
+
+#: ``progress(record, done, failed, total)``: after each run of this session (counts of this session)
+Progress = Callable[[dict, int, int, int], None]
+
+
+def _default_out(spec: SweepSpec) -> Path:
+    return Path(spec.out or Path("results") / "sweeps" / spec.name)
+
+
+def _target(spec: str | Path | Mapping | SweepSpec, out: str | Path | None, resume: bool) -> tuple[SweepSpec, Path]:
+    """The spec to run and its folder. A sweep folder as ``spec``, or ``resume``, means the folder's stored spec."""
+    if isinstance(spec, (str, Path)) and Path(spec).is_dir():
+        folder = Path(out or spec)
+    elif resume:
+        folder = Path(out) if out else _default_out(load_spec(spec))
+    else:
+        loaded = load_spec(spec)
+        return loaded, Path(out) if out else _default_out(loaded)
+    if not (folder / "sweep.yaml").is_file():
+        raise ConfigError(f"{folder}: nothing to resume (no sweep.yaml); start the sweep from its spec file")
+    return load_spec(folder), folder
+
+
+def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Path | None = None,
+              workers: int | None = None, scheduler: Any = None, retries: int | None = None, resume: bool = False,
+              max_runs: int | None = None, progress: Progress | None = None,
+              log: Callable[[str], None] | None = None) -> SweepStatus:
+    """Run every unfinished run of a sweep and return its status.
+
+    Parameters
+    ----------
+    spec : a spec file, mapping or :class:`SweepSpec`; or a sweep folder (continues its stored spec).
+    out : output folder (default: the spec's ``out``, else ``results/sweeps/<name>``).
+    workers : local processes (default: all cores; 1 = in this process). Ignored with ``scheduler``.
+    scheduler : a Dask scheduler address (``'tcp://host:8786'``), ``distributed.Client`` or cluster object.
+    retries : extra attempts for a failing run (default: the spec's, 2).
+    resume : continue the sweep stored in the output folder (its ``sweep.yaml``), ignoring later edits
+        of the spec and scenario files.
+    max_runs : run at most this many unfinished runs, then stop (the rest stay pending).
+    progress, log : callbacks for a progress display and one-line messages.
+
+    Running the same command again skips finished runs: a run is finished iff its folder exists.
+    """
+    spec, folder = _target(spec, out, resume)
+    plan = Plan(spec)
+    store = SweepFolder(folder)
+    store.prepare({**spec.stored(), "out": str(folder)}, plan.design)
+    finished, journal = store.finished(), store.journal()
+    manifest = with_status(plan.table, finished, journal)
+    store.write_manifest(manifest)
+    todo = manifest[manifest["status"] != "done"]
+    if max_runs is not None:
+        todo = todo.head(max_runs)
+    executor = make_executor(workers, scheduler)
+    if log:
+        log(f"sweep '{spec.name}': {len(manifest)} runs ({len(spec.configs)} scenarios x {len(plan.design)} points x "
+            f"{spec.seeds} seeds), {len(manifest) - len(manifest[manifest['status'] != 'done'])} already done; "
+            f"running {len(todo)} on {executor.description} -> {folder}")
+
+    fn = partial(execute_run, runs_dir=str(store.runs.resolve()))
+    done = failed = 0
+    flushed, flush_cost = time.monotonic(), 0.0
+    try:
+        for record in drive(executor, fn, plan.tasks(todo), spec.retries if retries is None else retries):
+            store.append(record)
+            journal[record["run_id"]] = record
+            if record["status"] == "done":
+                finished.add(record["run_id"])
+                done += 1
+            else:
+                failed += 1
+            if progress:
+                progress(record, done, failed, len(todo))
+            if time.monotonic() - flushed > max(2.0, 10 * flush_cost):
+                t0 = time.monotonic()
+                store.write_manifest(with_status(plan.table, finished, journal))
+                flushed, flush_cost = time.monotonic(), time.monotonic() - t0
+    finally:
+        executor.close()
+        store.write_manifest(with_status(plan.table, store.finished(), store.journal()))
+    return status(folder)

@@ -1,0 +1,73 @@
+"""Command line: ``countysim plot SOURCE`` and ``countysim report SOURCE``.
+
+Registered in :func:`sim.cli.build_parser` by :func:`add_commands`. A missing or
+unreadable source ends with one line and exit code 2 (a ``ConfigError``).
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from sim.config.loader import ConfigError
+
+
+def _source(text: str) -> Path:
+    from sim.plots.io import NotApplicable, kind
+
+    path = Path(text)
+    if not path.exists():
+        raise ConfigError(f"{path}: no such run, comparison or sweep folder")
+    try:
+        kind(path)
+    except NotApplicable as exc:
+        raise ConfigError(str(exc)) from None
+    return path
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from sim.plots.catalog import figures, plot_all
+
+    source = _source(args.source)
+    names = {f.name for f in figures()}
+    unknown = set(args.only or ()) - names
+    if unknown:
+        raise ConfigError(f"--only {', '.join(sorted(unknown))}: unknown figure (one of {', '.join(sorted(names))})")
+    out = Path(args.out) if args.out else source / "figures"
+    done = plot_all(source, out, tuple(args.format), set(args.only or ()) or None, args.dpi)
+    written = [(item, paths) for item, paths in done if paths]
+    for item, paths in written:
+        print(f"wrote {', '.join(str(p) for p in paths)}")
+    for item, _ in done:
+        if item.skipped:
+            print(f"skipped {item.name}: {item.skipped}")
+    if not written:
+        raise ConfigError(f"{source}: no figure applies (see the reasons above)")
+    print(f"{len(written)} figures in {out}")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.report import write_report
+
+    source = _source(args.source)
+    out = write_report(source, args.out, args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``plot`` and ``report`` to the ``countysim`` sub-commands."""
+    p = sub.add_parser("plot", help="write the standard figures of a run, comparison or sweep folder (PNG, SVG)")
+    p.add_argument("source", help="run folder, comparison folder (countysim compare) or sweep folder")
+    p.add_argument("--out", help="output folder (default SOURCE/figures)")
+    p.add_argument("--format", nargs="+", choices=["png", "svg"], default=["png", "svg"], help="file formats")
+    p.add_argument("--only", nargs="+", metavar="FIGURE", help="only these figures (e.g. flows kpi_timeseries)")
+    p.add_argument("--dpi", type=float, default=None, help="PNG resolution (default 100: 900 px wide)")
+    p.set_defaults(func=cmd_plot)
+
+    r = sub.add_parser("report", help="write a self-contained HTML report of a run, comparison or sweep folder")
+    r.add_argument("source", help="run folder, comparison folder or sweep folder")
+    r.add_argument("--out", help="output file (default SOURCE/report.html)")
+    r.add_argument("--dpi", type=float, default=None, help="resolution of the embedded figures (default 100)")
+    r.set_defaults(func=cmd_report)
