@@ -32,6 +32,7 @@ def kernel_env(tmp_path_factory, monkeypatch_module):
         "display_name": "Python 3 (countysim tests)", "language": "python"}))
     monkeypatch_module.setenv("JUPYTER_PATH", str(spec.parents[1]))
     monkeypatch_module.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
+    monkeypatch_module.setenv("TMPDIR", str(tmp_path_factory.mktemp("notebook-outputs")))  # their tempfile dirs
 
 
 @pytest.fixture(scope="module")

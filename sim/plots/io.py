@@ -10,6 +10,7 @@ with a reason when the source does not hold it.
 from __future__ import annotations
 
 import functools
+import json
 from pathlib import Path
 from typing import Any, Mapping, Sequence, Union
 
@@ -157,8 +158,6 @@ def baseline_name(source: Source) -> str | None:
 
 def read_json(path: Path) -> dict:
     """A JSON file as a dict ({} when absent)."""
-    import json
-
     return json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
 
 
