@@ -53,3 +53,10 @@ def iter_params(model: type[BaseModel] | BaseModel, prefix: str = "", unit: str 
             yield from iter_params(default, path + ".", f_unit, f_source)
             continue
         yield path, default, f_unit, info.description or "", f_source
+
+
+def folder_safe_name(name: str) -> str:
+    """Validate a name that becomes part of a folder name (scenario, sweep): non-empty, no path characters."""
+    if not name or any(c in name for c in "/\\:*?\"<>|"):
+        raise ValueError(f"'{name}' cannot be used in a folder name")
+    return name

@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
-from sim.config.fields import Section, param
+from sim.config.fields import Section, folder_safe_name, param
 from sim.budget.config import BudgetConfig
 from sim.payment.config import CostSharingConfig
 from sim.payment.facility_config import FacilityPaymentConfig
@@ -313,6 +313,4 @@ class ScenarioConfig(Section):
     @field_validator("name")
     @classmethod
     def _safe_name(cls, v: str) -> str:
-        if not v or any(c in v for c in "/\\:*?\"<>|"):
-            raise ValueError(f"'{v}' cannot be used in a folder name")
-        return v
+        return folder_safe_name(v)

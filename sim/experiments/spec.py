@@ -34,6 +34,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
+from sim.config.fields import folder_safe_name
 from sim.config.loader import (ConfigError, deep_merge, format_validation_error, load_config, read_yaml_chain,
                                resolve_config_path, set_dotted)
 from sim.config.scenario import ScenarioConfig
@@ -216,9 +217,7 @@ class SweepSpec(BaseModel):
     @field_validator("name")
     @classmethod
     def _safe_name(cls, v: str) -> str:
-        if not v or any(c in v for c in "/\\:*?\"<>|"):
-            raise ValueError(f"'{v}' cannot be used in a folder name")
-        return v
+        return folder_safe_name(v)
 
     @field_validator("scenarios")
     @classmethod
