@@ -8,14 +8,14 @@ default county at ``population`` residents for ``years`` years, run folders writ
     python benchmarks/bench_sweep.py --runs 40 --workers 2
 
 Columns: executor, workers, runs, wall time (s, including pool start-up and writing run folders),
-runs per minute, speed-up over serial, parallel efficiency (speed-up / workers), peak parent RSS (MiB).
+runs per minute, speed-up over serial, parallel efficiency (speed-up / workers), and the machine's
+1-minute load average at the end of the phase (other processes on a shared machine skew the numbers).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import resource
 import sys
 import tempfile
 import time
@@ -27,14 +27,19 @@ from sim import experiments as ex  # noqa: E402
 from sim.experiments.executors import available_cores  # noqa: E402
 
 
-def timed_sweep(spec: dict, workers: int) -> float:
+def _load() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def timed_sweep(spec: dict, workers: int) -> tuple[float, float]:
+    """Wall seconds of the sweep and the load average at its end."""
     with tempfile.TemporaryDirectory(prefix="bench_sweep_") as tmp:
         t0 = time.perf_counter()
         status = ex.run_sweep(spec, out=Path(tmp) / "sweep", workers=workers)
-        wall = time.perf_counter() - t0
+        wall, load = time.perf_counter() - t0, _load()
     if status.failed or status.pending:
         raise SystemExit(f"benchmark sweep incomplete:\n{status}")
-    return wall
+    return wall, load
 
 
 def main() -> None:
@@ -47,18 +52,17 @@ def main() -> None:
     spec = {"name": "bench", "scenarios": ["default"], "seeds": args.runs, "population": args.population,
             "years": args.years, "set": {"output.claims": "none"}}
 
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.runs} runs of {args.population:,} residents x {args.years} years; {available_cores()} cores; "
-          f"load average before: {load:.2f}")
-    serial = timed_sweep(spec, 1)
-    pooled = timed_sweep(spec, args.workers)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"\n| executor | workers | runs | wall (s) | runs/min | speed-up | efficiency |\n|---|---|---|---|---|---|---|")
-    for name, workers, wall in (("serial (this process)", 1, serial), ("local processes", args.workers, pooled)):
+          f"load average before: {_load():.2f}")
+    serial, serial_load = timed_sweep(spec, 1)
+    pooled, pooled_load = timed_sweep(spec, args.workers)
+    print("\n| executor | workers | runs | wall (s) | runs/min | speed-up | efficiency | load avg at end |\n"
+          "|---|---|---|---|---|---|---|---|")
+    for name, workers, wall, load in (("serial (this process)", 1, serial, serial_load),
+                                      ("local processes", args.workers, pooled, pooled_load)):
         speedup = serial / wall
         print(f"| {name} | {workers} | {args.runs} | {wall:.1f} | {args.runs / wall * 60:.1f} | {speedup:.2f} | "
-              f"{speedup / workers:.0%} |")
-    print(f"\npeak parent RSS {rss:.0f} MiB")
+              f"{speedup / workers:.0%} | {load:.2f} |")
 
 
 if __name__ == "__main__":

