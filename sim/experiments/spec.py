@@ -368,8 +368,10 @@ def load_spec(source: str | Path | Mapping[str, Any] | SweepSpec) -> SweepSpec:
         where = f"{label}: field 'scenarios.{key if key is not None else i}'"
         cfg = _resolve_scenario(entry, base_dir, where)
         name = str(key) if key is not None else cfg["name"]
-        if any(c in name for c in "/\\:*?\"<>|") or not name:
-            raise ConfigError(f"{where}: label {name!r} cannot be used in a folder name")
+        try:
+            folder_safe_name(name)
+        except ValueError as exc:
+            raise ConfigError(f"{where}: label {exc}") from None
         if name in configs:
             raise ConfigError(f"{where}: two scenarios are named '{name}'; give each a distinct `name`, "
                               f"or list them as a mapping {{label: scenario}}")
