@@ -15,6 +15,11 @@ import numpy as np
 
 import sim
 
+#: scenarios beyond the built-in ones: name -> overlay
+VARIANTS = {"gb_no_reinvestment": {"extends": "global_budget", "mechanisms": {"surplus_reinvestment": False}}}
+#: simulated years (the budget starts in year 2; its first surplus is reinvested at the start of year 3)
+YEARS = {"baseline": 3, "global_budget": 5, "gb_no_reinvestment": 5}
+
 #: (reform, comparison, KPI, year): what each reform is expected to move
 EFFECTS = [
     ("whitelist", "baseline", "unreferred_out_of_county_admissions", "0"),
@@ -24,17 +29,21 @@ EFFECTS = [
     ("global_budget", "baseline", "down_referrals", "2"),
     ("gatekeeping", "baseline", "primary_visit_share", "0"),
     ("gatekeeping", "baseline", "county_outpatient_visits", "0"),
+    ("global_budget", "gb_no_reinvestment", "reinvested_yuan", "3"),
+    ("global_budget", "gb_no_reinvestment", "township_quality", "4"),
+    ("global_budget", "gb_no_reinvestment", "township_admissions", "4"),
+    ("global_budget", "gb_no_reinvestment", "primary_visit_share", "4"),
 ]
 
 
 def _kpis(args):
     scenario, seed, population = args
-    years = 3 if scenario in ("global_budget", "baseline") else 1   # the budget starts in year 2
-    r = sim.run(scenario, seed=seed, population=population, years=years)
+    r = sim.run(VARIANTS.get(scenario, scenario), seed=seed, population=population, years=YEARS.get(scenario, 1))
     out = {}
     for y, k in r.summary["kpis"].items():
         bg = k["base_group_admissions_by_level"]
         out[y] = dict(k, base_group_township_share=bg.get("township", 0) / max(1, sum(bg.values())),
+                      township_admissions=k["admissions_by_level"].get("township", 0),
                       county_outpatient_visits=float(r.outpatient.loc[(r.outpatient["level"] == 2)
                                                                       & (r.outpatient["year"] == int(y)), "visits"].sum()))
     return scenario, seed, out
@@ -51,12 +60,12 @@ def main() -> None:
     with ProcessPoolExecutor(a.workers) as pool:
         res = {(s, seed): k for s, seed, k in pool.map(_kpis, jobs)}
     print(f"{a.population:,} residents, {a.seeds} paired seeds")
-    print(f"{'reform':<16} {'vs':<9} {'KPI (year)':<42} {'comparison':>12} {'median diff':>12} {'2.5%':>10} {'97.5%':>10}")
+    print(f"{'reform':<16} {'vs':<19} {'KPI (year)':<42} {'comparison':>12} {'median diff':>12} {'2.5%':>10} {'97.5%':>10}")
     for reform, base, key, year in EFFECTS:
         b = np.array([res[(base, s)][year][key] for s in range(1, a.seeds + 1)], float)
         d = np.array([res[(reform, s)][year][key] for s in range(1, a.seeds + 1)], float) - b
         lo, hi = np.percentile(d, [2.5, 97.5])
-        print(f"{reform:<16} {base:<9} {key + ' (' + year + ')':<42} {np.median(b):>12.4g} {np.median(d):>12.4g} "
+        print(f"{reform:<16} {base:<19} {key + ' (' + year + ')':<42} {np.median(b):>12.4g} {np.median(d):>12.4g} "
               f"{lo:>10.4g} {hi:>10.4g}")
 
 

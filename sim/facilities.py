@@ -14,6 +14,7 @@ import mesa
 import numpy as np
 
 from sim.levels import CITY, COUNTY, LEVEL_NAMES, PROVINCE, TOWNSHIP, VILLAGE
+from sim.policy.reinvestment import quality_after
 
 
 class Facility(mesa.Agent):
@@ -33,7 +34,8 @@ class Facility(mesa.Agent):
         treat to the patient's township centre 首诊下转.
     accept : (C, 3) probability (township centres) of accepting such a patient.
     down_recovery : (C,) probability (county hospitals) of referring a recovery-phase inpatient down 下转.
-    invested : reinvested retained surplus so far, yuan (township centres).
+    invested : retained surplus this facility has reinvested in its capacity so far, yuan.
+    upgraded : whether the investment has bought the capability its level's rule names.
     """
 
     level: int = -1
@@ -51,6 +53,7 @@ class Facility(mesa.Agent):
         self.capable = capable
         self.quality = float(quality)
         self.invested = 0.0
+        self.upgraded = False
         self.bed_days_month = 0
         self.review_incentives()
 
@@ -70,6 +73,21 @@ class Facility(mesa.Agent):
         self.triage_down = p.triage_down[self.level]
         self.accept = p.accept[self.level]
         self.down_recovery = p.down_recovery[self.level]
+
+    def invest(self, amount: float, rule, upgrade: np.ndarray) -> None:
+        """Put ``amount`` yuan of retained surplus into capacity (结余留用 reinvested).
+
+        Quality rises by the level's rule (:func:`sim.policy.reinvestment.quality_after`); once the
+        investment so far reaches the rule's threshold the facility can treat the ``upgrade`` cells
+        ((C, 3) bool) as well.
+        """
+        if amount <= 0:
+            return
+        self.invested += amount
+        self.quality = quality_after(self.quality, amount, rule)
+        if not self.upgraded and upgrade.any() and self.invested >= rule.capability_threshold_yuan:
+            self.capable = self.capable | upgrade
+            self.upgraded = True
 
     def step(self) -> None:
         """Close the month: book bed-days and review referral propensities under the rules in force."""

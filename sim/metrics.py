@@ -102,14 +102,26 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
     return out
 
 
+def capacity_kpis(capacity: dict[str, np.ndarray], level: np.ndarray) -> dict[str, dict]:
+    """Per year: ``reinvested_yuan`` (retained surplus reinvested at the year's start, all facilities) and
+    ``township_quality`` (mean perceived quality of township centres in force, 0-1)."""
+    township = level == TOWNSHIP
+    return {str(y): {"reinvested_yuan": float(capacity["invested"][y].sum()),
+                     "township_quality": float(capacity["quality"][y][township].mean()) if township.any() else None}
+            for y in range(capacity["invested"].shape[0])}
+
+
 def facility_year_table(inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_days: np.ndarray,
-                        facilities: pd.DataFrame, finances: pd.DataFrame | None = None) -> pd.DataFrame:
+                        facilities: pd.DataFrame, finances: pd.DataFrame | None = None,
+                        capacity: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """One row per facility and year: visits, admissions, bed-days, occupancy, revenue, fund, out-of-pocket.
 
     Without ``finances`` the facility's revenue is the claims' total cost (fee-for-service). With the
     ``facility_finances`` of :func:`sim.payment.engine.settle`, ``revenue`` is what the facility was
     paid (fund payment to it + out-of-pocket + capitation + its part of the budget's net result), and the
     table gains ``claims_revenue, capitation, budget_share, fund_to_provider, cost, margin`` (yuan).
+    With the model's ``capacity`` ((years, F) arrays by name, :attr:`sim.model.CountyModel.capacity`) it gains
+    those columns: ``invested`` (yuan), ``quality`` (0-1), ``capable_cells``.
     """
     years = bed_days.shape[0]
     F = len(facilities)
@@ -137,6 +149,9 @@ def facility_year_table(inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_d
     out = out.rename(columns={"total_cost": "revenue"})
     cols = ["year", "facility", "name", "level_name", "beds", "visits", "admissions", "bed_days",
             "bed_occupancy", "revenue", "fund_payment", "oop_payment"]
+    for name, values in (capacity or {}).items():
+        out[name] = values.reshape(-1)
+        cols.append(name)
     if finances is None:
         return out[cols]
     money = ["revenue", "claims_revenue", "capitation", "budget_share", "fund_to_provider", "cost", "margin"]

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy.special import ndtri
 
 from sim import claims as cl
+from sim.accounts import claims_tables, settle_model
 from sim.behaviour import build_choice_tables, capability_table, choose_first_contact, referral_targets
 from sim.casemix import CHRONIC, INPATIENT, OUTPATIENT, Casemix, load_casemix
 from sim.config.scenario import ScenarioConfig
@@ -32,6 +33,7 @@ from sim.levels import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
 from sim.onset import OnsetProcess
 from sim.payment.caps import OutpatientCapTracker
 from sim.policy.regime import regime_for_year, rules_before
+from sim.policy.reinvestment import investment, retained_surplus, upgrade_cells
 from sim.population import build_population
 from sim.streams import RandomStreams, derived_ids
 from sim.ward import Ward
@@ -61,6 +63,9 @@ class CountyModel(mesa.Model):
     facilities : list of :class:`~sim.facilities.Facility` agents, index = facility row.
     census : (F,) inpatients in a bed at each facility now.
     claims : the run's :class:`~sim.claims.ClaimsRecorder`.
+    capacity : per year (rows) and facility (columns): ``invested`` (yuan of retained surplus reinvested at
+        the year's start), ``quality`` (perceived quality in force, 0-1), ``capable_cells`` (condition x
+        severity cells the facility treats).
     daily : dict of per-day counters (``DAILY_COLUMNS``), one list entry per simulated day.
     """
 
@@ -113,8 +118,12 @@ class CountyModel(mesa.Model):
         op_rows = cm.setting != INPATIENT
         with np.errstate(all="ignore"):
             self._consult_cost = np.nan_to_num(np.nanmedian(np.where(op_rows[:, None], cm.cost, np.nan), axis=0))
+        self._upgrades = {lvl: upgrade_cells(cm, rule, lvl) for lvl, rule in config.reinvestment.by_level().items()}
+        self.capacity = {"invested": np.zeros((config.years, F)), "quality": np.zeros((config.years, F)),
+                         "capable_cells": np.zeros((config.years, F), dtype=np.int64)}
         self.sync_facilities()
         self.refresh_choice_tables()
+        self._log_capacity(0)
 
     # -- facility state as arrays ------------------------------------------------------------
     def sync_facilities(self) -> None:
@@ -133,13 +142,37 @@ class CountyModel(mesa.Model):
                                                  self.quality, self.regime.expected_oop)
 
     def start_year(self, year: int) -> None:
-        """Put the rules of ``year`` in force: facilities review their propensities, patients their prices."""
+        """Close the books of the year just ended (reinvesting retained surplus), then put the rules of
+        ``year`` in force: facilities review their propensities, patients their prices."""
+        self._reinvest(year)
         self.regime = regime_for_year(self.config, self.rules_before, year, self.casemix)
         self.outpatient_caps.set_rules(self.regime.rules.insurance)
         for f in self.facilities:
             f.review_incentives()
         self.sync_facilities()
         self.refresh_choice_tables()
+        self._log_capacity(year)
+
+    def _reinvest(self, year: int) -> None:
+        """Settle year ``year - 1`` under its rules and let each facility invest its retained surplus
+        (:mod:`sim.policy.reinvestment`). Nothing happens without a global budget that year, with the
+        channel switched off, or with every level's share at zero."""
+        cfg = self.config.reinvestment
+        if not (self.regime.rules.budget.enabled and self.config.mechanisms.surplus_reinvestment
+                and any(rule.share > 0 for rule in cfg.by_level().values())):
+            return
+        settled = settle_model(self, *claims_tables(self), range(year))
+        amounts = investment(retained_surplus(settled.facility_finances, year - 1, len(self.facilities)),
+                             self.level, cfg)
+        rules = cfg.by_level()
+        for f in self.facilities:
+            if amounts[f.row] > 0:
+                f.invest(float(amounts[f.row]), rules[f.level], self._upgrades[f.level])
+        self.capacity["invested"][year] = amounts
+
+    def _log_capacity(self, year: int) -> None:
+        self.capacity["quality"][year] = self.quality
+        self.capacity["capable_cells"][year] = self.capable.sum(axis=(1, 2))
 
     # -- the day -------------------------------------------------------------------------------
     def step(self) -> None:

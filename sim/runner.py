@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.casemix import CHRONIC
+from sim.accounts import claims_tables, settle_model
 from sim.claims import DAYS_PER_YEAR, label_claims, year_month
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
 from sim.levels import LEVEL_NAMES
-from sim.metrics import facility_year_table, yearly_kpis
+from sim.metrics import capacity_kpis, facility_year_table, yearly_kpis
 from sim.model import CountyModel
-from sim.payment.engine import check_rules, settle
+from sim.payment.engine import check_rules
 from sim.results import Result
 
 
@@ -46,12 +46,8 @@ def collect(model: CountyModel) -> Result:
     fac = model.world.facilities
     level = model.level
 
-    ip = model.claims.inpatient_table()
-    op = model.claims.outpatient_visits() if cfg.output.claims == "all" else model.claims.outpatient_table()
-    op = op.assign(level=level[op["facility_index"].to_numpy(np.int64)]) if len(op) else op.assign(level=[])
-    if "visits" not in op:
-        op["visits"] = 1
-    settled = _settle(model, ip, op)
+    ip, op = claims_tables(model)
+    settled = settle_model(model, ip, op, range(cfg.years))
     ip, op = settled.inpatient, settled.outpatient
 
     daily = pd.DataFrame(model.daily)
@@ -62,11 +58,12 @@ def collect(model: CountyModel) -> Result:
     daily.insert(2, "month", month)
 
     kpis = yearly_kpis(daily, ip, op, model.bed_days, level, model.world.beds, cfg.population, cm.base_group)
-    for y, extra in settled.kpis.items():
-        kpis.setdefault(y, {}).update(extra)
+    for extra in (settled.kpis, capacity_kpis(model.capacity, level)):
+        for y, values in extra.items():
+            kpis.setdefault(y, {}).update(values)
     summary = {"scenario": cfg.name, "seed": cfg.seed, "population": cfg.population, "years": cfg.years,
                "version": __version__, "days_per_year": DAYS_PER_YEAR, "kpis": kpis}
-    facility_year = facility_year_table(ip, op, model.bed_days, fac, settled.facility_finances)
+    facility_year = facility_year_table(ip, op, model.bed_days, fac, settled.facility_finances, model.capacity)
     ids = fac["id"].to_numpy()
     claims = label_claims(ip, cm.codes, cm.drg_codes, cm.base_group, ids) if len(ip) else ip
     outpatient = label_claims(op, cm.codes, cm.drg_codes, cm.base_group, ids) if len(op) else op
@@ -78,25 +75,3 @@ def collect(model: CountyModel) -> Result:
     return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, daily=daily_out,
                   claims=claims, outpatient=outpatient, facility_year=facility_year, facilities=facilities,
                   budget=settled.budget, ledger=settled.ledger)
-
-
-def _settle(model: CountyModel, ip: pd.DataFrame, op: pd.DataFrame):
-    """Price the run's claims and settle its budget (:func:`sim.payment.engine.settle`).
-
-    Rules by year: the scenario's from ``reform.start_year``, ``model.rules_before`` earlier. Outpatient
-    caps: aggregated visits are capped through the model's ``outpatient_caps`` tracker
-    (:class:`sim.payment.caps.OutpatientCapTracker`) when it keeps one; without it caps are left off in
-    both claims layouts, so single visits and aggregates price alike. Capitation enrolment: residents
-    under two-disease management (their follow-ups are the capitated claims), counted per disease.
-    """
-    cfg: ScenarioConfig = model.config
-    tracker = getattr(model, "outpatient_caps", None)
-    caps = (None if cfg.output.claims == "all" else tracker.table()) if tracker is not None else False
-    before = getattr(model, "rules_before", None)
-    start = cfg.reform.start_year if before is not None else 0
-    by_year = {y: (cfg if y >= start else before) for y in range(cfg.years)}
-    pop = model.population
-    enrolled = int(np.count_nonzero(pop.managed_htn)) + int(np.count_nonzero(pop.managed_dm))
-    return settle(ip, op, cfg, casemix=model.casemix, chronic_condition=model.casemix.setting == CHRONIC,
-                  facility_level=model.level, capitation_enrolled=enrolled, outpatient_caps=caps,
-                  years=range(cfg.years), rules_by_year=by_year)

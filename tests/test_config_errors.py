@@ -32,6 +32,12 @@ def _write(tmp_path, text, name="bad.yaml"):
      ["no_such_condition", "unknown condition code"]),
     ("extends: default\ncasemix:\n  table: missing.csv\n", ["missing.csv", "not found"]),
     ("extends: nowhere.yaml\n", ["nowhere.yaml", "not found"]),
+    ("extends: default\nreinvestment:\n  township: {capability_conditions: [stroke]}\n",
+     ["reinvestment.township.capability_conditions", "stroke", "cost_township"]),
+    ("extends: default\nreinvestment:\n  township: {capability_conditions: [no_such]}\n",
+     ["reinvestment.township.capability_conditions", "no_such", "unknown condition"]),
+    ("extends: default\nreinvestment:\n  village: {share: 1.5}\n",
+     ["reinvestment.village.share", "1.5", "less than or equal to 1"]),
     ("population: [1, 2\n", ["bad.yaml", "not valid YAML"]),
 ])
 def test_bad_config_message(tmp_path, yaml_text, expected):

@@ -60,7 +60,8 @@ def test_bad_spec_cli_exits_2_without_traceback(tmp_path, capsys):
 
 
 def test_example_specs_are_valid():
-    for name, runs in [("example_grid", 27), ("example_sobol", 448), ("example_morris", 120), ("example_oat", 45)]:
+    for name, runs in [("example_grid", 27), ("example_sobol", 448), ("example_morris", 120), ("example_oat", 45),
+                       ("example_reinvestment", 18)]:
         spec = ex.load_spec(f"configs/sweeps/{name}.yaml")
         assert len(ex.Plan(spec).table) == runs, name
 

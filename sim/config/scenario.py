@@ -17,7 +17,7 @@ from sim.config.fields import Section, folder_safe_name, param
 from sim.budget.config import BudgetConfig
 from sim.payment.config import CostSharingConfig
 from sim.payment.facility_config import FacilityPaymentConfig
-from sim.policy.config import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig
+from sim.policy.config import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
 
 AGE_BANDS: tuple[str, ...] = ("0_14", "15_44", "45_64", "65p")
 AGE_BAND_EDGES: tuple[int, ...] = (0, 15, 45, 65, 100)  # years; last edge is the oldest age + 1
@@ -306,6 +306,8 @@ class ScenarioConfig(Section):
     policy: PolicyConfig = param(default_factory=PolicyConfig, description="referral and first-contact rules")
     incentives: IncentiveConfig = param(default_factory=IncentiveConfig,
                                         description="facilities' response to payment margins")
+    reinvestment: ReinvestmentConfig = param(default_factory=ReinvestmentConfig,
+                                             description="retained surplus reinvested into capacity next year")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     output: OutputConfig = param(default_factory=OutputConfig, description="outputs")

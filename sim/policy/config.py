@@ -9,9 +9,12 @@ about referral and first contact; the price levers live in ``insurance``
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import model_validator
 
 from sim.config.fields import Section, param
+from sim.levels import COUNTY, TOWNSHIP, VILLAGE
 
 #: first-contact-at-primary-care conditions 基层首诊病种 (payment_rules.md §5.1 [K]): chronic and minor acute
 #: conditions as the case-mix codes them
@@ -101,6 +104,69 @@ class IncentiveConfig(Section):
         source="payment_rules.md §3.3-3.5: 打包付费, 结余留用 make the community one purse [B]")
 
 
+class LevelInvestment(Section):
+    """How the facilities of one level reinvest their part of the community's retained surplus.
+
+    At the start of each year a facility invests ``share`` of its part of last year's net budget result
+    (its ``budget_share``, when positive: losses are not disinvested). Its perceived quality rises by
+    ``quality_per_million_yuan`` per million invested, up to ``max_quality``; once its investment so far
+    reaches ``capability_threshold_yuan`` it can treat ``capability_conditions`` up to
+    ``capability_severity``.
+    """
+
+    share: float = param(0.0, "share of the facility's retained surplus invested in capacity (quality, "
+                         "equipment, training) rather than paid out", unit="share", ge=0, le=1)
+    quality_per_million_yuan: float = param(0.025, "rise in the facility's perceived quality per million yuan "
+                                            "invested", unit="0-1 score per 1,000,000 yuan", ge=0)
+    max_quality: float = param(0.75, "perceived quality investment cannot raise the facility above",
+                               unit="0-1 score", ge=0, le=1)
+    capability_conditions: list[str] = param(
+        default_factory=list, description="conditions (case-mix or DRG codes) the facility learns to treat "
+        "once its investment reaches the threshold; the case-mix must give this level's cost (and length of "
+        "stay, for admissions)")
+    capability_severity: Literal["mild", "moderate", "severe"] = param(
+        "moderate", "most severe case of those conditions the upgraded facility treats")
+    capability_threshold_yuan: float = param(
+        500_000.0, "investment so far (cumulative, yuan) at which the facility gains the capability",
+        unit="yuan", ge=0)
+
+
+class ReinvestmentConfig(Section):
+    """Reinvestment of retained surplus 结余留用 into capacity: the multi-year feedback of a global budget.
+
+    Retained surplus may pay staff performance bonuses or build capacity at township and village level
+    (payment_rules.md §3.4 'use of surplus' [S] Sanming; [K]); the split between the two and what capacity a
+    yuan buys are not published, so every number here is an assumption to sweep. Without a global budget
+    there is no surplus and nothing is invested.
+    """
+
+    township: LevelInvestment = param(
+        default_factory=lambda: LevelInvestment(
+            share=0.5, quality_per_million_yuan=0.025, max_quality=0.75,
+            capability_conditions=["arrhythmia", "limb_injury", "biliary_acute"], capability_severity="moderate",
+            capability_threshold_yuan=500_000.0),
+        description="township health centres 乡镇卫生院",
+        source="assumption: half of the surplus builds capacity. 0.025 per million: closing the 0.25 quality gap "
+               "to the county hospital takes about 10 M yuan per centre (a standard-building 优质服务基层行 "
+               "upgrade: equipment, staff, wards). Threshold 0.5 M: one specialty unit (特色科室). Conditions: "
+               "those a centre treats mild but sends moderate cases to the county for")
+    village: LevelInvestment = param(
+        default_factory=lambda: LevelInvestment(share=0.5, quality_per_million_yuan=0.25, max_quality=0.5),
+        description="village clinics 村卫生室",
+        source="assumption: half builds capacity; a clinic's equipment is cheap (0.25 per million); up to the "
+               "township centre's quality")
+    county: LevelInvestment = param(
+        default_factory=lambda: LevelInvestment(share=0.0, quality_per_million_yuan=0.0025, max_quality=0.95),
+        description="county hospitals 县级医院",
+        source="assumption: the county hospitals' share pays staff performance (Sanming annual-salary system, "
+               "payment_rules.md §3.7 [S]); if reinvested, 0.0025 per million: the 0.2 gap to the city hospital "
+               "takes about 80 M yuan")
+
+    def by_level(self) -> dict[int, LevelInvestment]:
+        """Level code -> that level's rule."""
+        return {VILLAGE: self.village, TOWNSHIP: self.township, COUNTY: self.county}
+
+
 class MechanismConfig(Section):
     """Switch behavioural channels off to attribute a reform's effect to them.
 
@@ -114,6 +180,8 @@ class MechanismConfig(Section):
     capacity: bool = param(True, "beds bind (off: unlimited beds everywhere)")
     budget_incentive: bool = param(True, "a global budget makes the community one purse in facilities' decisions "
                                    "(off: each facility weighs its own margin)")
+    surplus_reinvestment: bool = param(True, "retained surplus is reinvested into facilities' quality and "
+                                       "capability by the ``reinvestment`` rule (off: nothing is invested)")
 
 
 class ReformConfig(Section):
