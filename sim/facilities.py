@@ -35,7 +35,6 @@ class Facility(mesa.Agent):
     accept : (C, 3) probability (township centres) of accepting such a patient.
     down_recovery : (C,) probability (county hospitals) of referring a recovery-phase inpatient down 下转.
     invested : retained surplus this facility has reinvested in its capacity so far, yuan.
-    upgraded : whether the investment has bought the capability its level's rule names.
     """
 
     level: int = -1
@@ -53,7 +52,6 @@ class Facility(mesa.Agent):
         self.capable = capable
         self.quality = float(quality)
         self.invested = 0.0
-        self.upgraded = False
         self.bed_days_month = 0
         self.review_incentives()
 
@@ -85,9 +83,8 @@ class Facility(mesa.Agent):
             return
         self.invested += amount
         self.quality = quality_after(self.quality, amount, rule)
-        if not self.upgraded and upgrade.any() and self.invested >= rule.capability_threshold_yuan:
+        if self.invested >= rule.capability_threshold_yuan:
             self.capable = self.capable | upgrade
-            self.upgraded = True
 
     def step(self) -> None:
         """Close the month: book bed-days and review referral propensities under the rules in force."""

@@ -158,13 +158,13 @@ class CountyModel(mesa.Model):
         (:mod:`sim.policy.reinvestment`). Nothing happens without a global budget that year, with the
         channel switched off, or with every level's share at zero."""
         cfg = self.config.reinvestment
+        rules = cfg.by_level()
         if not (self.regime.rules.budget.enabled and self.config.mechanisms.surplus_reinvestment
-                and any(rule.share > 0 for rule in cfg.by_level().values())):
+                and any(rule.share > 0 for rule in rules.values())):
             return
         settled = settle_model(self, *claims_tables(self), range(year))
         amounts = investment(retained_surplus(settled.facility_finances, year - 1, len(self.facilities)),
                              self.level, cfg)
-        rules = cfg.by_level()
         for f in self.facilities:
             if amounts[f.row] > 0:
                 f.invest(float(amounts[f.row]), rules[f.level], self._upgrades[f.level])

@@ -15,7 +15,7 @@ import matplotlib
 import matplotlib.font_manager as fm
 from matplotlib.figure import Figure
 
-from sim.levels import LEVEL_NAMES, LEVEL_NAMES_ZH
+from sim.levels import LEVEL_NAMES_ZH
 
 F = TypeVar("F", bound=Callable)
 
@@ -58,11 +58,6 @@ def level_label(level: int) -> str:
     return zh(LEVEL_LABELS[level], LEVEL_NAMES_ZH[level])
 
 
-def level_of(name: str) -> int:
-    """Level code of a level name such as ``'township'``."""
-    return LEVEL_NAMES.index(name)
-
-
 #: KPI key -> (English label, Chinese term or None, unit, scale to display, is a share)
 KPIS: dict[str, tuple[str, str | None, str, float]] = {
     "in_county_admission_rate": ("In-county admission rate", "县域内住院率", "%", 100.0),
@@ -89,6 +84,8 @@ KPIS: dict[str, tuple[str, str | None, str, float]] = {
     "budget_surplus": ("Budget surplus (+) / overspend (-)", "结余/超支", "million yuan", 1e-6),
     "risk_fund_balance": ("Risk-fund balance", "风险调节金", "million yuan", 1e-6),
     "performance_score": ("Performance score", "绩效考核得分", "score 0-1", 1.0),
+    "reinvested_yuan": ("Retained surplus reinvested", "结余留用再投入", "million yuan", 1e-6),
+    "township_quality": ("Township centres' perceived quality", "乡镇卫生院服务能力", "score 0-1", 1.0),
 }
 
 
