@@ -1,0 +1,53 @@
+"""Regenerate the stored regression baseline (golden KPIs) on purpose.
+
+    python tests/golden/regenerate.py
+
+Runs a small county (20,000 residents, 4 years, seed 1) under ``baseline`` and ``combined`` and writes every
+numeric KPI of every year to ``tests/golden/kpis.json``. ``tests/test_golden.py`` fails when a change moves
+any of them beyond its tolerance. Regenerate only when a change is meant to move results, and say in the
+commit which KPIs moved and why.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+SCENARIOS = ("baseline", "combined")
+RUN = {"population": 20_000, "years": 4, "seed": 1}
+
+
+def flatten(kpis: dict, prefix: str = "") -> dict[str, float]:
+    """``{"0": {"a": 1, "b": {"c": 2}}}`` -> ``{"0.a": 1.0, "0.b.c": 2.0}`` (numbers only)."""
+    out: dict[str, float] = {}
+    for key, value in kpis.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, name + "."))
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            out[name] = float(value)
+    return out
+
+
+def golden_kpis() -> dict[str, dict[str, float]]:
+    """The golden KPIs of each scenario as computed by the code now."""
+    import sim
+    return {name: flatten(sim.run(name, **RUN).summary["kpis"]) for name in SCENARIOS}
+
+
+def main() -> None:
+    data = {"run": RUN, "kpis": golden_kpis()}
+    text = json.dumps(data, indent=1, sort_keys=True, allow_nan=True)
+    (HERE / "kpis.json").write_text(text + "\n", encoding="utf-8")
+    n = sum(len(v) for v in data["kpis"].values())
+    nan = sum(math.isnan(x) for v in data["kpis"].values() for x in v.values())
+    print(f"wrote {HERE / 'kpis.json'}: {n} KPIs ({nan} NaN)")
+
+
+if __name__ == "__main__":
+    main()
