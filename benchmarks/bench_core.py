@@ -24,7 +24,7 @@ import json, os, resource, sys, time
 os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 import sim
 from sim.model import CountyModel
-from sim.runner import collect
+from sim.simulation import collect
 pop, years = int(sys.argv[1]), int(sys.argv[2])
 cfg = sim.load_config(None, {"population": pop, "years": years, "seed": 1})
 t0 = time.perf_counter(); model = CountyModel(cfg); t1 = time.perf_counter()

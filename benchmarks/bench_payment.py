@@ -15,9 +15,9 @@ from __future__ import annotations
 import argparse
 import time
 
-from sim.budget.config import BudgetConfig
-from sim.payment import PaymentRules, settle
-from sim.payment.facility_config import FacilityPaymentConfig
+from sim.config.budget import BudgetConfig
+from sim.settlement import PaymentRules, settle
+from sim.config.payment import FacilityPaymentConfig
 from sim.payment.synthetic import synthetic_claims
 
 RULES = {

@@ -13,6 +13,6 @@ __version__ = "0.1.0"
 
 from sim.config.loader import ConfigError, load_config  # noqa: E402
 from sim.results import Result  # noqa: E402
-from sim.runner import run  # noqa: E402
+from sim.simulation import run  # noqa: E402
 
 __all__ = ["ConfigError", "Result", "__version__", "load_config", "run"]

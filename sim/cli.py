@@ -78,7 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if out.exists():
         raise ConfigError(f"--out {out}: folder already exists (choose another, or remove it)")
     from sim.model import CountyModel
-    from sim.runner import collect
+    from sim.simulation import collect
 
     t0 = time.perf_counter()
     model = CountyModel(cfg)
@@ -116,7 +116,7 @@ def _short(value) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    from sim.casemix import load_casemix
+    from sim.county.casemix import load_casemix
 
     load_casemix(cfg.casemix.table, cfg.casemix.incidence_scale, cfg.casemix.incidence_multipliers)
     print(f"{args.config or 'default'}: valid scenario '{cfg.name}'")
@@ -150,7 +150,8 @@ def build_parser() -> argparse.ArgumentParser:
     v.add_argument("config", nargs="?", default=None)
     v.set_defaults(func=cmd_validate)
     from sim.experiments.commands import add_commands; add_commands(sub)  # sweep, sweep-status, sweep-analyze, compare
-    from sim.plots.commands import add_commands as add_plot_commands; add_plot_commands(sub)  # plot, report
+    from sim.plots.commands import add_commands as add_plot_commands; add_plot_commands(sub)  # plot
+    from sim.report.commands import add_commands as add_report_commands; add_report_commands(sub)  # report
     return p
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.claims import year_month
-from sim.payment.config import CostSharingConfig, LevelValues, Ratios, SchemeRules
+from sim.codes import year_month
+from sim.config.insurance import CostSharingConfig, LevelValues, Ratios, SchemeRules
 
 INPATIENT_DEFAULTS = {"segment": 0, "resident": 0, "condition_index": 0, "severity": 1, "facility_index": 0,
                       "level": 2, "scheme": 0, "admit_day": 10, "days": 5, "path_code": 0, "first_level": 2,

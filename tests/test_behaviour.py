@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 import sim
-from sim.casemix import load_casemix
+from sim.county.casemix import load_casemix
 from tests.conftest import SMALL
 
 

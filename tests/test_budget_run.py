@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.casemix import CHRONIC
+from sim.codes import CHRONIC
 from sim.config.loader import load_config
 from sim.model import CountyModel
 from sim.payment.caps import OutpatientCapTracker
 from sim.results import Result
-from sim.runner import collect
+from sim.simulation import collect
 
 BUDGET_KPIS = ("budget_total", "budget_surplus", "surplus_share_by_level", "risk_fund_balance", "performance_score")
 

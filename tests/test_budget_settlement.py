@@ -9,9 +9,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.budget.config import BudgetConfig
-from sim.budget.settlement import monthly_schedule, settle_year
-from sim.payment import PaymentRules, settle
+from sim.config.budget import BudgetConfig
+from sim.budget.year_end import monthly_schedule, settle_year
+from sim.settlement import PaymentRules, settle
 from tests.payment_helpers import approx, full_cover, no_outpatient, spending
 
 M = 1e6

@@ -7,8 +7,8 @@ import pytest
 import sim
 from sim.config.fields import iter_params
 from sim.config.scenario import ScenarioConfig
-from sim.payment import PaymentRules, settle
-from sim.payment.facility_config import FacilityPaymentConfig
+from sim.settlement import PaymentRules, settle
+from sim.config.payment import FacilityPaymentConfig
 from tests.payment_helpers import inpatient, no_outpatient
 
 

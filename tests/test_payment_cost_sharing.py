@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.claims import REFERRED_DOWN, REFERRED_INCAPABLE, year_month
-from sim.payment import PaymentRules, settle
+from sim.codes import REFERRED_DOWN, REFERRED_INCAPABLE, year_month
+from sim.settlement import PaymentRules, settle
 from sim.payment.caps import OutpatientCapTracker
-from sim.payment.config import CostSharingConfig
+from sim.config.insurance import CostSharingConfig
 from tests.payment_helpers import approx, inpatient, no_outpatient
 
 CHRONIC = np.array([False, False, True])       # conditions 0, 1 general; 2 a two-disease follow-up

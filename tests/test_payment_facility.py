@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.claims import REFERRED_DOWN
-from sim.payment import PaymentRules, expected_case_margin, expected_case_revenue, settle
-from sim.payment.facility_config import FacilityPaymentConfig
+from sim.codes import REFERRED_DOWN
+from sim.payment import expected_case_margin, expected_case_revenue
+from sim.settlement import PaymentRules, settle
+from sim.config.payment import FacilityPaymentConfig
 from tests.payment_helpers import approx, inpatient, no_outpatient
 
 DRG_IN_COUNTY = {"township": "drg", "county": "drg"}

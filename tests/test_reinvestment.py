@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.policy.config import LevelInvestment, ReinvestmentConfig
+from sim.config.policy import LevelInvestment, ReinvestmentConfig
 from sim.policy.reinvestment import investment, quality_after
 
 POP = 30_000

@@ -10,8 +10,8 @@ import pytest
 
 import sim
 from sim.config.loader import ConfigError, load_config
-from sim.levels import CITY, COUNTY, TOWNSHIP, VILLAGE
-from sim.world import build_world
+from sim.codes import CITY, COUNTY, TOWNSHIP, VILLAGE
+from sim.county.world import build_world
 
 FACILITIES = """id,name,level,township,lat,lon,beds,doctors
 H1,县人民医院,county,城关,34.00,114.00,300,140

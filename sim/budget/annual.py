@@ -13,7 +13,7 @@ from typing import Sequence
 
 import numpy as np
 
-from sim.budget.config import BudgetConfig
+from sim.config.budget import BudgetConfig
 
 
 def capped_growth(cfg: BudgetConfig) -> float:

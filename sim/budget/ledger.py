@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.budget.settlement import MONTHS
-from sim.levels import COUNTY, LEVEL_NAMES
+from sim.budget.year_end import MONTHS
+from sim.codes import COUNTY, LEVEL_NAMES
 
 LEDGER_COLUMNS = ["community", "year", "month", "phase", "flow", "source", "target", "amount"]
 PAYER = ("pool", "deposit", "risk_fund")
@@ -80,7 +80,7 @@ def build_ledger(claims: pd.DataFrame, capitation: pd.DataFrame, budget: pd.Data
         (``fund`` = fund payment to the provider).
     capitation : ``community, year, level, amount, package`` (yuan per year, paid in twelve equal parts;
         ``package``: the year has a global budget, so the community pays it).
-    budget, schedule : from :func:`sim.budget.engine.run_budget`, or None without a global budget.
+    budget, schedule : from :func:`sim.budget.community.run_budget`, or None without a global budget.
     """
     on = budget is not None and len(budget) > 0
     fl = _Flows()

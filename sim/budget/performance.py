@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from sim.budget.config import PerformanceConfig, ScoreComponent
+from sim.config.budget import PerformanceConfig, ScoreComponent
 
 
 def component_score(value: float, comp: ScoreComponent) -> float:

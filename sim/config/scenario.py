@@ -14,10 +14,10 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from sim.config.fields import Section, folder_safe_name, param
-from sim.budget.config import BudgetConfig
-from sim.payment.config import CostSharingConfig
-from sim.payment.facility_config import FacilityPaymentConfig
-from sim.policy.config import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
+from sim.config.budget import BudgetConfig
+from sim.config.insurance import CostSharingConfig
+from sim.config.payment import FacilityPaymentConfig
+from sim.config.policy import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
 
 AGE_BANDS: tuple[str, ...] = ("0_14", "15_44", "45_64", "65p")
 AGE_BAND_EDGES: tuple[int, ...] = (0, 15, 45, 65, 100)  # years; last edge is the oldest age + 1

@@ -15,7 +15,7 @@ from sim.experiments.spec import Design, Parameter, SweepSpec, load_spec
 from sim.experiments.design import build_design, problem
 from sim.experiments.plan import Plan, RunTask, replicate_seeds
 from sim.experiments.store import SweepStatus, load, status
-from sim.experiments.runner import run_sweep
+from sim.experiments.sweep import run_sweep
 from sim.experiments.analysis import DEFAULT_KPIS, morris_indices, sobol_indices, summarize, t_interval, tornado
 from sim.experiments.paired import SweepFailed, compare, paired_differences
 

@@ -48,7 +48,7 @@ def _log(quiet: bool):
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
-    from sim.experiments.runner import run_sweep
+    from sim.experiments.sweep import run_sweep
 
     progress = _Progress(args.quiet)
     try:

@@ -18,9 +18,9 @@ import pandas as pd
 from sim.config.loader import load_config
 from sim.experiments.analysis import t_interval
 from sim.experiments.plan import replicate_seeds
-from sim.experiments.runner import Progress, run_sweep
-from sim.experiments.store import load, write_parquet_atomic
-from sim.results import write_text_atomic
+from sim.experiments.sweep import Progress, run_sweep
+from sim.experiments.store import load
+from sim.results.atomic import write_parquet_atomic, write_text_atomic
 
 COLUMNS = ["year", "kpi", "baseline", "reform", "diff", "ci_low", "ci_high", "n", "rel_diff"]
 

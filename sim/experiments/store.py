@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from sim.config.loader import ConfigError
-from sim.results import write_text_atomic
+from sim.results.atomic import write_parquet_atomic, write_text_atomic
 
 #: manifest columns, in order; parameter and dummy columns come between ``seed`` and ``status``
 STATUS_COLUMNS = ("status", "error", "attempts", "wall_s", "started", "finished", "host")
@@ -43,18 +43,6 @@ attempts   attempts in the session that last ran it
 wall_s     seconds the run took in its worker
 started    UTC start time;  finished: UTC end time
 host       host:pid of the worker"""
-
-
-def write_parquet_atomic(table: pd.DataFrame, path: Path) -> None:
-    """Write a Parquet file so that readers see either the old or the complete new file."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        table.to_parquet(tmp, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 class SweepFolder:

@@ -39,7 +39,7 @@ def execute_run(task: RunTask, runs_dir: str) -> dict:
     A run whose folder already exists is not simulated again.
     """
     from sim.config.loader import load_config
-    from sim.runner import run
+    from sim.simulation import run
 
     started, t0 = _now(), time.perf_counter()
     folder = Path(runs_dir) / task.run_id

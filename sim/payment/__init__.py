@@ -1,27 +1,16 @@
-"""Payment: patient cost sharing, facility payment (FFS, DRG, DIP, per-diem, capitation, base groups) and the
-engine entry point :func:`settle` (which also runs the global budget of :mod:`sim.budget`).
+"""Payment: what a claim costs the patient and what the fund pays the facility.
 
-Public API (imported lazily, because ``sim.config.scenario`` imports the config modules of this package)::
+* :mod:`sim.payment.cost_sharing` — deductibles, reimbursement ratios, caps (patient side);
+* :mod:`sim.payment.facility_payment` — fee-for-service, DRG, DIP, per diem, base groups 基础病组;
+* :mod:`sim.payment.capitation` — chronic-disease capitation 按人头包干; :mod:`sim.payment.caps` — annual
+  outpatient caps tracked per resident during a run.
 
-    settle(inpatient, outpatient, rules, ...) -> Settlement
-    PaymentRules(insurance=..., payment=..., budget=...)
-    expected_case_revenue(cost, rw, rules, drg_code=..., setting=..., scheme=0) -> yuan
-    expected_case_margin(cost, rw, rules, ...) -> yuan
-    OutpatientCapTracker(cfg, facility_level, chronic_condition, n_residents)
+Pricing a whole claims table and settling the budget is :func:`sim.settlement.settle`.
 """
 
 from __future__ import annotations
 
-__all__ = ["OutpatientCapTracker", "PaymentRules", "Settlement", "check_rules", "expected_case_margin",
-           "expected_case_revenue", "settle"]
+from sim.payment.caps import OutpatientCapTracker
+from sim.payment.facility_payment import expected_case_margin, expected_case_revenue
 
-_WHERE = {"settle": "engine", "check_rules": "engine", "PaymentRules": "engine", "Settlement": "engine",
-          "expected_case_revenue": "facility_payment", "expected_case_margin": "facility_payment",
-          "OutpatientCapTracker": "caps"}
-
-
-def __getattr__(name: str):
-    if name in _WHERE:
-        import importlib
-        return getattr(importlib.import_module(f"sim.payment.{_WHERE[name]}"), name)
-    raise AttributeError(f"module 'sim.payment' has no attribute {name!r}")
+__all__ = ["OutpatientCapTracker", "expected_case_margin", "expected_case_revenue"]

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from sim.config.loader import ConfigError
-from sim.payment.facility_config import BaseGroupConfig
+from sim.config.payment import BaseGroupConfig
 
 
 def resolve_base_groups(cfg: BaseGroupConfig, casemix_drg_codes: Iterable[str] | None = None) -> frozenset[str]:

@@ -13,8 +13,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.levels import COUNTY, TOWNSHIP, VILLAGE
-from sim.payment.facility_config import CapitationConfig
+from sim.codes import COUNTY, TOWNSHIP, VILLAGE
+from sim.config.payment import CapitationConfig
 
 COMMUNITY_LEVELS = (VILLAGE, TOWNSHIP, COUNTY)
 

@@ -10,7 +10,7 @@ This is exact wherever claims carry ``resident`` (inpatient claims, single outpa
 Aggregated outpatient rows (one per month, facility, condition, scheme, referral flag) do not: the
 model then runs an :class:`OutpatientCapTracker` next to its claims recorder, which applies the same
 rule visit by visit during the simulation and keeps, per aggregate row, the fund before and after
-the cap; :func:`sim.payment.engine.settle` scales each aggregate row by that ratio. Without a
+the cap; :func:`sim.settlement.settle.settle` scales each aggregate row by that ratio. Without a
 tracker, caps are not applied to aggregated rows (the settlement reports ``outpatient_caps='none'``).
 Rules: ``shared/reference/payment_rules.md`` §4.1 and §4.4.
 """
@@ -20,11 +20,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.claims import year_month
-from sim.payment.config import CostSharingConfig
+from sim.codes import year_month
+from sim.config.insurance import CostSharingConfig
 from sim.payment.cost_sharing import outpatient_split
 
-#: key columns of aggregated outpatient rows (as written by :class:`sim.claims.ClaimsRecorder`)
+#: key columns of aggregated outpatient rows (as written by :class:`sim.model.claims.ClaimsRecorder`)
 AGG_KEYS = ["year", "month", "facility_index", "condition_index", "scheme", "referred"]
 
 
@@ -108,7 +108,7 @@ class OutpatientCapTracker:
 
     Call :meth:`add` with exactly the arguments given to :meth:`sim.claims.ClaimsRecorder.add_outpatient`;
     :meth:`table` returns one row per aggregate key with ``fund_uncapped`` and ``fund_capped`` (yuan),
-    which :func:`sim.payment.engine.settle` uses to scale aggregated rows (``outpatient_caps=``).
+    which :func:`sim.settlement.settle.settle` uses to scale aggregated rows (``outpatient_caps=``).
 
     Parameters
     ----------

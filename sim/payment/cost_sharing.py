@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.levels import N_LEVELS
-from sim.payment.config import CostSharingConfig
+from sim.codes import N_LEVELS, OUT_OF_COUNTY_MIN_LEVEL
+from sim.config.insurance import CostSharingConfig
 
 
 def _by_scheme(cfg: CostSharingConfig, field: str) -> np.ndarray:
@@ -132,11 +132,11 @@ def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, c
     lvl = np.broadcast_to(np.arange(N_LEVELS), (C, N_LEVELS))
     c = np.nan_to_num(cost)
     if ratio_cut is None:
-        ratio_cut = np.where(lvl >= 3, cfg.unreferred_outcounty_penalty_pp, 0.0)
+        ratio_cut = np.where(lvl >= OUT_OF_COUNTY_MIN_LEVEL, cfg.unreferred_outcounty_penalty_pp, 0.0)
     op_cut = np.where(inpatient[:, None], 0.0, ratio_cut)
     for s in (0, 1):
         sch = np.full_like(lvl, s)
-        inp = inpatient_split(c, lvl, sch, lvl >= 3, 0.0, cfg, ratio_cut=ratio_cut)["oop_payment"]
+        inp = inpatient_split(c, lvl, sch, lvl >= OUT_OF_COUNTY_MIN_LEVEL, 0.0, cfg, ratio_cut=ratio_cut)["oop_payment"]
         outp = outpatient_split(c, lvl, sch, np.broadcast_to(chronic[:, None], (C, N_LEVELS)), cfg,
                                 ratio_cut=op_cut)["oop_payment"]
         out[s] = np.where(inpatient[:, None], inp, outp)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from sim.payment.drg import HIGH, LOW, NORMAL, REVIEW
-from sim.payment.facility_config import DipConfig
+from sim.config.payment import DipConfig
 
 
 def dip_scores(total: np.ndarray, rw: np.ndarray, k: np.ndarray, cfg: DipConfig) -> tuple[np.ndarray, np.ndarray]:

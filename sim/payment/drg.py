@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.payment.facility_config import DrgConfig
+from sim.config.payment import DrgConfig
 
 NORMAL, LOW, HIGH, REVIEW = 0, 1, 2, 3
 OUTLIER_NAMES = ("normal", "low", "high", "review")

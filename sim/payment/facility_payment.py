@@ -21,19 +21,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.levels import COUNTY, N_LEVELS, level_code
+from sim.codes import CHRONIC, COUNTY, N_LEVELS, RECOVERY_PATH, level_code
 from sim.payment.base_groups import is_base_group, resolve_base_groups
 from sim.payment.caps import AGG_KEYS, cap_inpatient, cap_outpatient_visits
-from sim.payment.config import CostSharingConfig
+from sim.config.insurance import CostSharingConfig
 from sim.payment.cost_sharing import chain_deductible_paid, inpatient_split, outpatient_split
 from sim.payment.dip import dip_point_values, dip_scores
 from sim.payment.drg import OUTLIER_NAMES, drg_payment
-from sim.payment.facility_config import FacilityPaymentConfig
+from sim.config.payment import FacilityPaymentConfig
 
 FFS, DRG, DIP, PER_DIEM, UNGROUPED, CAPITATION = range(6)
 METHOD_NAMES = ("ffs", "drg", "dip", "per_diem", "ungrouped", "capitation")
-#: path code of a down-referred (recovery) stay segment, sim.claims.REFERRED_DOWN
-RECOVERY_PATH = 4
 
 
 def _rule_level(level: np.ndarray, base: np.ndarray, cs: CostSharingConfig) -> np.ndarray:
@@ -206,7 +204,7 @@ def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=N
         = level code), yuan; NaN where a level does not treat.
     rw : (C,) or (C, S) relative weight (NaN/0 = ungrouped).
     rules : anything with ``.insurance`` (cost sharing) and ``.payment`` (facility payment): a
-        ``ScenarioConfig`` or :class:`sim.payment.engine.PaymentRules`.
+        ``ScenarioConfig`` or :class:`sim.settlement.settle.PaymentRules`.
     drg_code : (C,) or (C, S) DRG codes (base-group membership); None = no base groups.
     setting : (C,) case-mix setting (0 outpatient, 1 inpatient, 2 chronic); None = all inpatient.
         Outpatient cases earn their cost (FFS); capitated chronic follow-ups earn the out-of-pocket only.
@@ -238,8 +236,8 @@ def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=N
     revenue = np.where(method == FFS, c, to_provider + split["oop_payment"])
     if setting is not None:
         st = np.broadcast_to(_lead(setting, lead)[..., None], cost.shape).reshape(-1)
-        outp = outpatient_split(c, lvl, sch, st == 2, cs)
-        capitated = (st == 2) & (lvl <= COUNTY) & pc.capitation.enabled
+        outp = outpatient_split(c, lvl, sch, st == CHRONIC, cs)
+        capitated = (st == CHRONIC) & (lvl <= COUNTY) & pc.capitation.enabled
         revenue = np.where(st == 1, revenue, np.where(capitated, outp["oop_payment"], c))
     return np.where(np.isnan(cost), np.nan, revenue.reshape(cost.shape))
 

@@ -1,4 +1,4 @@
-"""Synthetic claims tables in the schema of :mod:`sim.claims`, for examples, tests and benchmarks.
+"""Synthetic claims tables in the schema of :mod:`sim.model.claims`, for examples, tests and benchmarks.
 
 Not a model of anything: conditions, costs and referral shares are plausible magnitudes only
 (``payment_rules.md`` §1.9 weights; ``calibration_data.md`` §9 costs), so the payment engine can be
@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.claims import DAYS_PER_YEAR, REFERRED_DOWN, REFERRED_INCAPABLE, SELF, year_month
-from sim.levels import CITY, COUNTY, TOWNSHIP
+from sim.codes import CHRONIC, DAYS_PER_YEAR, REFERRED_DOWN, REFERRED_INCAPABLE, SELF, year_month
+from sim.codes import CITY, COUNTY, TOWNSHIP
 
 #: (DRG code, RW, setting 0 outpatient/1 inpatient/2 chronic, cost at township, county, city) — yuan
 CONDITIONS = (
@@ -33,7 +33,7 @@ CONDITIONS = (
 
 @dataclass
 class SyntheticClaims:
-    """Tables for :func:`sim.payment.settle`: inpatient, outpatient, per-condition arrays and facility levels."""
+    """Tables for :func:`sim.settlement.settle`: inpatient, outpatient, per-condition arrays and facility levels."""
 
     inpatient: pd.DataFrame
     outpatient: pd.DataFrame
@@ -129,4 +129,4 @@ def synthetic_claims(n_admissions: int = 2000, years: int = 1, seed: int = 0, n_
                         as_index=False).agg(visits=("visits", "sum"), total_cost=("total_cost", "sum"),
                                             level=("level", "first"))
     return SyntheticClaims(inpatient=ip, outpatient=op, drg_codes=tuple(cond["drg"]), rw=cond["rw"].to_numpy(),
-                           chronic_condition=(cond["setting"] == 2).to_numpy(), facility_level=levels)
+                           chronic_condition=(cond["setting"] == CHRONIC).to_numpy(), facility_level=levels)

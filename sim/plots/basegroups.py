@@ -11,7 +11,7 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.levels import LEVEL_NAMES
+from sim.codes import LEVEL_NAMES
 from sim.plots.io import NotApplicable, Source, arms, kpi, reform_year, years
 from sim.plots.style import ARM_COLORS, level_label, new_figure, styled, zh
 from sim.results import Result

@@ -1,4 +1,4 @@
-"""Command line: ``countysim plot SOURCE`` and ``countysim report SOURCE``.
+"""Command line: ``countysim plot SOURCE``.
 
 Registered in :func:`sim.cli.build_parser` by :func:`add_commands`. A missing or
 unreadable source ends with one line and exit code 2 (a ``ConfigError``).
@@ -12,7 +12,7 @@ from pathlib import Path
 from sim.config.loader import ConfigError
 
 
-def _source(text: str) -> Path:
+def source_folder(text: str) -> Path:
     from sim.plots.io import NotApplicable, kind
 
     path = Path(text)
@@ -28,7 +28,7 @@ def _source(text: str) -> Path:
 def cmd_plot(args: argparse.Namespace) -> int:
     from sim.plots.catalog import figures, plot_all
 
-    source = _source(args.source)
+    source = source_folder(args.source)
     names = {f.name for f in figures()}
     unknown = set(args.only or ()) - names
     if unknown:
@@ -47,17 +47,8 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_report(args: argparse.Namespace) -> int:
-    from sim.report import write_report
-
-    source = _source(args.source)
-    out = write_report(source, args.out, args.dpi)
-    print(f"wrote {out}")
-    return 0
-
-
 def add_commands(sub: argparse._SubParsersAction) -> None:
-    """Add ``plot`` and ``report`` to the ``countysim`` sub-commands."""
+    """Add ``plot`` to the ``countysim`` sub-commands."""
     p = sub.add_parser("plot", help="write the standard figures of a run, comparison or sweep folder (PNG, SVG)")
     p.add_argument("source", help="run folder, comparison folder (countysim compare) or sweep folder")
     p.add_argument("--out", help="output folder (default SOURCE/figures)")
@@ -65,9 +56,3 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--only", nargs="+", metavar="FIGURE", help="only these figures (e.g. flows kpi_timeseries)")
     p.add_argument("--dpi", type=float, default=None, help="PNG resolution (default 100: 900 px wide)")
     p.set_defaults(func=cmd_plot)
-
-    r = sub.add_parser("report", help="write a self-contained HTML report of a run, comparison or sweep folder")
-    r.add_argument("source", help="run folder, comparison folder or sweep folder")
-    r.add_argument("--out", help="output file (default SOURCE/report.html)")
-    r.add_argument("--dpi", type=float, default=None, help="resolution of the embedded figures (default 100)")
-    r.set_defaults(func=cmd_report)

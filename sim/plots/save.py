@@ -8,25 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write a file so that readers see either the old or the complete new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+from sim.results.atomic import write_bytes_atomic  # noqa: F401  (re-exported for plots)
 
 
 def figure_bytes(fig, fmt: str = "png", dpi: float | None = None) -> bytes:

@@ -15,7 +15,7 @@ import matplotlib
 import matplotlib.font_manager as fm
 from matplotlib.figure import Figure
 
-from sim.levels import LEVEL_NAMES_ZH
+from sim.codes import LEVEL_NAMES_ZH
 
 F = TypeVar("F", bound=Callable)
 

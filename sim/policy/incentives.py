@@ -12,7 +12,7 @@ compares the value of referring (up, down at admission, down for recovery) with 
 
 Propensities are calibrated under fee-for-service; under the scenario's rules each moves on the logit
 scale by ``elasticity * (gain - gain under fee-for-service) / 1,000``, where gain = value(refer) -
-value(keep), in yuan. See :class:`sim.policy.config.IncentiveConfig`.
+value(keep), in yuan. See :class:`sim.config.policy.IncentiveConfig`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import expit, logit
 
-from sim.levels import CITY, COUNTY, TOWNSHIP
+from sim.codes import CITY, COUNTY, TOWNSHIP
 
 
 @dataclass(frozen=True)

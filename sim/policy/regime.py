@@ -13,11 +13,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.casemix import CHRONIC, INPATIENT, Casemix
+from sim.codes import CHRONIC, INPATIENT
+from sim.county.casemix import Casemix
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
 from sim.payment.cost_sharing import expected_oop
-from sim.payment.facility_config import FacilityPaymentConfig
+from sim.config.payment import FacilityPaymentConfig
 from sim.policy.economics import case_economics
 from sim.policy.incentives import Propensities, propensities
 from sim.policy.rules import ReferralRules

@@ -2,7 +2,7 @@
 
 At the start of each year the community settles the year just ended (年终清算). Each facility invests a
 share of its part of the retained surplus (结余留用, its ``budget_share``) by the rule of its level
-(:class:`~sim.policy.config.ReinvestmentConfig`); the investment raises its perceived quality and, once
+(:class:`~sim.config.policy.ReinvestmentConfig`); the investment raises its perceived quality and, once
 enough has accumulated, lets it treat more severe cases of chosen conditions. Patients then choose it
 more often through the choice model, and county hospitals can triage those cases down to it; nothing
 moves flows directly.
@@ -13,10 +13,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.casemix import INPATIENT, Casemix
+from sim.codes import INPATIENT
+from sim.county.casemix import Casemix
 from sim.config.loader import ConfigError
-from sim.levels import LEVEL_NAMES, SEVERITY_NAMES, VILLAGE
-from sim.policy.config import LevelInvestment, ReinvestmentConfig
+from sim.codes import LEVEL_NAMES, SEVERITY_NAMES, VILLAGE
+from sim.config.policy import LevelInvestment, ReinvestmentConfig
 from sim.policy.rules import condition_mask
 
 
@@ -46,7 +47,7 @@ def upgrade_cells(casemix: Casemix, rule: LevelInvestment, level: int) -> np.nda
 def retained_surplus(finances: pd.DataFrame, year: int, n_facilities: int) -> np.ndarray:
     """(F,) each facility's part of the community's net budget result in ``year``, yuan (0 where none).
 
-    ``finances``: ``facility_finances`` of :func:`sim.payment.engine.settle`."""
+    ``finances``: ``facility_finances`` of :func:`sim.settlement.settle.settle`."""
     out = np.zeros(n_facilities)
     rows = finances[finances["year"] == year]
     np.add.at(out, rows["facility_index"].to_numpy(np.int64), rows["budget_share"].to_numpy(float))

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.casemix import Casemix
-from sim.claims import REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF, UP_PATHS
+from sim.county.casemix import Casemix
+from sim.codes import REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF, UP_PATHS
 from sim.config.loader import ConfigError
-from sim.levels import CITY, COUNTY, N_LEVELS
-from sim.payment.config import CostSharingConfig
-from sim.policy.config import PolicyConfig
+from sim.codes import CITY, COUNTY, N_LEVELS
+from sim.config.insurance import CostSharingConfig
+from sim.config.policy import PolicyConfig
 
 OUT_NORMAL, OUT_APPROVED, OUT_BLOCKED = 0, 1, 2
 
@@ -89,7 +89,7 @@ class ReferralRules:
     def ratio_cut(self, condition: np.ndarray, level: np.ndarray, path: np.ndarray) -> np.ndarray:
         """(n,) share points off the reimbursement ratio of each claim (0 where no rule is broken).
 
-        ``path`` is the claim's referral path code (``sim.claims``); outpatient visits pass ``SELF`` for a
+        ``path`` is the claim's referral path code (``sim.codes``); outpatient visits pass ``SELF`` for a
         self-referred visit and ``REFERRED_INCAPABLE`` for one after a referral.
         """
         condition, level, path = (np.asarray(a, dtype=np.int64) for a in (condition, level, path))

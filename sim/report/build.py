@@ -16,7 +16,8 @@ from typing import Mapping, Sequence
 from sim import __version__
 from sim.plots.catalog import render
 from sim.plots.io import NotApplicable, Source, arms, folder_table, kind, read_json, years
-from sim.plots.save import figure_bytes, write_bytes_atomic
+from sim.plots.save import figure_bytes
+from sim.results.atomic import write_bytes_atomic
 from sim.plots.style import KPIS
 from sim.report.html import Raw, esc, figure_png, fmt, page, table
 from sim.report.params import parameter_rows, short

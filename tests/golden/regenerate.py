@@ -21,6 +21,11 @@ sys.path.insert(0, str(HERE.parents[1]))
 SCENARIOS = ("baseline", "combined")
 RUN = {"population": 20_000, "years": 4, "seed": 1}
 
+#: An overlay that switches off every behavioural channel added since ``pre_behaviour.json`` was stored
+#: (the model before the provider and patient responses): with it, both scenarios must reproduce that file
+#: (``tests/test_golden.py``). A new channel adds its off-switch (or zero parameters) here.
+BEHAVIOUR_OFF: dict = {}
+
 
 def flatten(kpis: dict, prefix: str = "") -> dict[str, float]:
     """``{"0": {"a": 1, "b": {"c": 2}}}`` -> ``{"0.a": 1.0, "0.b.c": 2.0}`` (numbers only)."""
@@ -34,10 +39,22 @@ def flatten(kpis: dict, prefix: str = "") -> dict[str, float]:
     return out
 
 
-def golden_kpis() -> dict[str, dict[str, float]]:
-    """The golden KPIs of each scenario as computed by the code now."""
+def golden_kpis(overlay: dict | None = None) -> dict[str, dict[str, float]]:
+    """The golden KPIs of each scenario as computed by the code now (with ``overlay`` on each scenario)."""
     import sim
-    return {name: flatten(sim.run(name, **RUN).summary["kpis"]) for name in SCENARIOS}
+    return {name: flatten(sim.run({"extends": name, **(overlay or {})}, **RUN).summary["kpis"])
+            for name in SCENARIOS}
+
+
+def drift(now: dict[str, float], stored: dict[str, float], rtol: float = 1e-6, atol: float = 1e-9) -> list[str]:
+    """KPIs that differ between ``now`` and ``stored`` beyond the tolerance (names, or added/removed)."""
+    out = [f"{k}: added" for k in sorted(set(now) - set(stored))]
+    out += [f"{k}: removed" for k in sorted(set(stored) - set(now))]
+    for k in sorted(set(now) & set(stored)):
+        a, b = stored[k], now[k]
+        if not (math.isclose(a, b, rel_tol=rtol, abs_tol=atol) or (math.isnan(a) and math.isnan(b))):
+            out.append(f"{k}: {a:g} -> {b:g}")
+    return out
 
 
 def main() -> None:

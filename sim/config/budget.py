@@ -1,7 +1,7 @@
 """The community global budget 医共体医保基金总额付费 as configuration.
 
 Numbers from ``shared/reference/payment_rules.md`` §3 and §7.1 (Guangdong 2025 [S]/[B]; Suixi [B];
-analyst knowledge [K]). The engine is in :mod:`sim.budget.engine`.
+analyst knowledge [K]). The engine is in :mod:`sim.budget.community`.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import field_validator, model_validator
 
 from sim.config.fields import Section, param
-from sim.payment.config import LevelSplit
+from sim.config.insurance import LevelSplit
 
 
 class ScoreComponent(Section):

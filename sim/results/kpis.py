@@ -19,8 +19,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.claims import DAYS_PER_YEAR
-from sim.levels import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
+from sim.codes import DAYS_PER_YEAR
+from sim.codes import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
 
 BEDDED_LEVELS = (TOWNSHIP, COUNTY)
 
@@ -117,7 +117,7 @@ def facility_year_table(inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_d
     """One row per facility and year: visits, admissions, bed-days, occupancy, revenue, fund, out-of-pocket.
 
     Without ``finances`` the facility's revenue is the claims' total cost (fee-for-service). With the
-    ``facility_finances`` of :func:`sim.payment.engine.settle`, ``revenue`` is what the facility was
+    ``facility_finances`` of :func:`sim.settlement.settle.settle`, ``revenue`` is what the facility was
     paid (fund payment to it + out-of-pocket + capitation + its part of the budget's net result), and the
     table gains ``claims_revenue, capitation, budget_share, fund_to_provider, cost, margin`` (yuan).
     With the model's ``capacity`` ((years, F) arrays by name, :attr:`sim.model.CountyModel.capacity`) it gains

@@ -1,11 +1,11 @@
 """Facilities as Mesa agents: village clinics, township centres, county and out-of-county hospitals.
 
 A facility owns its beds, capability (which condition and severity it can
-treat), perceived quality and its referral propensities. The daily episode
-pipeline reads these into arrays once a month (facilities are a few hundred,
-episodes are thousands a day); each facility's ``step`` closes its month:
-it books the month's bed-days and reviews its propensities against the
-margins the payment rules in force give it (:mod:`sim.policy.incentives`).
+treat), perceived quality and its referral propensities. Its state is its
+row of the model's facility arrays (facilities are a few hundred, episodes
+thousands a day, so the pipeline works on the arrays); at each year start it
+reviews its propensities against the margins the payment rules in force give
+it (:mod:`sim.policy.incentives`).
 """
 
 from __future__ import annotations
@@ -13,22 +13,26 @@ from __future__ import annotations
 import mesa
 import numpy as np
 
-from sim.levels import CITY, COUNTY, LEVEL_NAMES, PROVINCE, TOWNSHIP, VILLAGE
+from sim.codes import CITY, COUNTY, LEVEL_NAMES, PROVINCE, TOWNSHIP, VILLAGE
 from sim.policy.reinvestment import quality_after
 
 
 class Facility(mesa.Agent):
     """A health facility of the county system.
 
+    Its state lives once, in row ``row`` of the model's facility arrays (``model.capable``,
+    ``model.quality``, ``model.refer_up`` ...); the attributes below read and write that row, so the daily
+    pipeline sees every change at once and nothing is copied back and forth.
+
     Parameters
     ----------
     model : the :class:`~sim.model.CountyModel`.
     row : row of this facility in ``model.world.facilities`` (its index in every facility array).
-    capable : (C, 3) bool, conditions x severities this facility can treat.
-    quality : perceived quality, 0-1.
 
     Attributes
     ----------
+    capable : (C, 3) bool, conditions x severities this facility can treat.
+    quality : perceived quality, 0-1.
     refer_up : (C, 3) probability of referring up an inpatient case it could treat 上转.
     triage_down : (C, 3) probability (county hospitals) of redirecting an admission a township centre could
         treat to the patient's township centre 首诊下转.
@@ -39,7 +43,7 @@ class Facility(mesa.Agent):
 
     level: int = -1
 
-    def __init__(self, model: mesa.Model, row: int, capable: np.ndarray, quality: float):
+    def __init__(self, model: mesa.Model, row: int):
         super().__init__(model)
         rec = model.world.facilities.iloc[row]
         self.row = row
@@ -49,11 +53,20 @@ class Facility(mesa.Agent):
         self.township: int = int(rec["township"])
         self.beds: int = int(rec["beds"])
         self.doctors: int = int(rec["doctors"])
-        self.capable = capable
-        self.quality = float(quality)
         self.invested = 0.0
         self.bed_days_month = 0
         self.review_incentives()
+
+    # views of this facility's row of the model's arrays
+    capable = property(lambda self: self.model.capable[self.row])
+    refer_up = property(lambda self: self.model.refer_up[self.row])
+    triage_down = property(lambda self: self.model.triage_down[self.row])
+    accept = property(lambda self: self.model.accept[self.row])
+    down_recovery = property(lambda self: self.model.down_prop[self.row])
+
+    @property
+    def quality(self) -> float:
+        return float(self.model.quality[self.row])
 
     @property
     def in_county(self) -> bool:
@@ -66,11 +79,11 @@ class Facility(mesa.Agent):
 
     def review_incentives(self) -> None:
         """Set this facility's referral propensities from the margins of the rules now in force."""
-        p = self.model.regime.propensities
-        self.refer_up = p.refer_up[self.level]
-        self.triage_down = p.triage_down[self.level]
-        self.accept = p.accept[self.level]
-        self.down_recovery = p.down_recovery[self.level]
+        p, m, r = self.model.regime.propensities, self.model, self.row
+        m.refer_up[r] = p.refer_up[self.level]
+        m.triage_down[r] = p.triage_down[self.level]
+        m.accept[r] = p.accept[self.level]
+        m.down_prop[r] = p.down_recovery[self.level]
 
     def invest(self, amount: float, rule, upgrade: np.ndarray) -> None:
         """Put ``amount`` yuan of retained surplus into capacity (结余留用 reinvested).
@@ -82,14 +95,14 @@ class Facility(mesa.Agent):
         if amount <= 0:
             return
         self.invested += amount
-        self.quality = quality_after(self.quality, amount, rule)
+        self.model.quality[self.row] = quality_after(self.quality, amount, rule)
         if self.invested >= rule.capability_threshold_yuan:
-            self.capable = self.capable | upgrade
+            self.model.capable[self.row] |= upgrade
 
     def step(self) -> None:
-        """Close the month: book bed-days and review referral propensities under the rules in force."""
+        """Close the month: book the month's bed-days (propensities change only with the rules, at a
+        year start: :meth:`review_incentives`)."""
         self.bed_days_month = int(self.model.bed_days_month[self.row])
-        self.review_incentives()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.facility_id}, {self.name}, beds={self.beds})"

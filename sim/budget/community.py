@@ -1,6 +1,6 @@
 """Run the global budget over every community and year (``payment_rules.md`` §3, §7.3).
 
-Inputs are priced claims aggregated by :func:`sim.payment.engine.settle`; this module knows nothing
+Inputs are priced claims aggregated by :func:`sim.settlement.settle.settle`; this module knows nothing
 of the claims schema. Years run in order because each year's base rolls from the past (history,
 then the simulated years' own spending) and the risk fund carries over.
 """
@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from sim.budget.annual import annual_total, capped_growth
-from sim.budget.config import BudgetConfig
+from sim.config.budget import BudgetConfig
 from sim.budget.performance import performance_score
-from sim.budget.settlement import MONTHS, settle_year
-from sim.levels import COUNTY, TOWNSHIP
+from sim.budget.year_end import MONTHS, settle_year
+from sim.codes import COUNTY, TOWNSHIP
 
 BUDGET_COLUMNS = (
     "community", "year", "history_base", "growth", "budget_total", "deposit", "risk_fund_accrued", "prepaid",

@@ -14,7 +14,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from sim.config.fields import Section, param
-from sim.levels import COUNTY, TOWNSHIP, VILLAGE
+from sim.codes import COUNTY, TOWNSHIP, VILLAGE
 
 #: first-contact-at-primary-care conditions 基层首诊病种 (payment_rules.md §5.1 [K]): chronic and minor acute
 #: conditions as the case-mix codes them

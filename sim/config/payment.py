@@ -14,7 +14,7 @@ import numpy as np
 from pydantic import field_validator
 
 from sim.config.fields import Section, param
-from sim.payment.config import LevelSplit, LevelValues
+from sim.config.insurance import LevelSplit, LevelValues
 
 Method = Literal["ffs", "drg", "dip"]
 METHODS: tuple[str, ...] = ("ffs", "drg", "dip")

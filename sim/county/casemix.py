@@ -15,10 +15,8 @@ import pandas as pd
 
 from sim.config.loader import ConfigError
 from sim.config.scenario import AGE_BANDS
-from sim.levels import LEVEL_NAMES, N_LEVELS
+from sim.codes import CHRONIC, INPATIENT, LEVEL_NAMES, N_LEVELS, OUTPATIENT, SETTINGS
 
-OUTPATIENT, INPATIENT, CHRONIC = 0, 1, 2
-SETTINGS = ("outpatient", "inpatient", "chronic")
 SEX_CODES = {"all": -1, "male": 0, "female": 1}
 
 COLUMNS = (
@@ -39,7 +37,7 @@ ELDERLY_RW_FACTOR = round(0.6682 / 0.3924, 4)
 
 @dataclass(frozen=True)
 class Casemix:
-    """Conditions as arrays; ``C`` = number of conditions, levels as in :mod:`sim.levels`.
+    """Conditions as arrays; ``C`` = number of conditions, levels as in :mod:`sim.codes`.
 
     Attributes
     ----------

@@ -2,13 +2,13 @@
 
 ::
 
-    from sim.payment import PaymentRules, settle
+    from sim.settlement import PaymentRules, settle
     s = settle(inpatient, outpatient, PaymentRules())      # or settle(..., scenario_config)
     s.inpatient, s.outpatient      # claims with fund, out-of-pocket, provider payment, cost, margin
     s.budget, s.ledger, s.checks   # community-years, every flow, balance checks
     s.facility_finances, s.kpis    # facility-year revenue/cost/margin; budget KPIs by year
 
-Works on plain pandas tables (see ``docs/payment.md``); :func:`sim.runner.collect` calls it for a run.
+Works on plain pandas tables (see ``docs/payment.md``); :func:`sim.simulation.collect` calls it for a run.
 """
 
 from __future__ import annotations
@@ -19,17 +19,17 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.budget.config import BudgetConfig
-from sim.budget.engine import BUDGET_COLUMNS, run_budget
+from sim.config.budget import BudgetConfig
+from sim.budget.community import BUDGET_COLUMNS, run_budget
 from sim.budget.ledger import build_ledger, check_ledger, ledger_balanced
-from sim.levels import COUNTY, LEVEL_NAMES, TOWNSHIP
+from sim.codes import CHRONIC, COUNTY, LEVEL_NAMES, TOWNSHIP
 from sim.payment.base_groups import resolve_base_groups
 from sim.payment.capitation import allocate_to_facilities, capitation_by_level, enrolled_table
-from sim.payment.config import CostSharingConfig
-from sim.payment.facility_config import FacilityPaymentConfig
+from sim.config.insurance import CostSharingConfig
+from sim.config.payment import FacilityPaymentConfig
 from sim.payment.facility_payment import price_inpatient, price_outpatient
 
-CHRONIC_SETTING = 2  # sim.casemix.CHRONIC
+CHRONIC = 2  # sim.county.casemix.CHRONIC
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ class Settlement:
     inpatient, outpatient : priced claims (columns ``fund_payment, oop_payment, fund_to_provider,
         provider_payment, facility_cost, margin``; inpatient also ``payment_standard, payment_method,
         outlier, base_group_paid, deductible, policy_scope_cost``; outpatient ``capitated``).
-    budget : one row per community and year (:data:`sim.budget.engine.BUDGET_COLUMNS`); empty without a budget.
+    budget : one row per community and year (:data:`sim.budget.community.BUDGET_COLUMNS`); empty without a budget.
     ledger : every flow (:mod:`sim.budget.ledger`). checks : the ledger's balance checks.
     facility_finances : ``year, facility_index, level, claims_revenue, capitation, budget_share, revenue,
         fund_to_provider, oop_payment, total_cost, cost, margin`` (yuan).
@@ -154,7 +154,7 @@ def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, 
     out = {}
     for y in years:
         b = budget[budget["year"] == y]
-        # inpatient and outpatient summed apart, as in sim.metrics (same sums for either outpatient layout)
+        # inpatient and outpatient summed apart, as in sim.results.kpis (same sums for either outpatient layout)
         fund = ip.loc[ip["year"] == y, "fund_to_provider"].sum() + op.loc[op["year"] == y, "fund_to_provider"].sum()
         k: dict[str, Any] = {"fund_to_provider": float(fund),
                              "ledger_balanced": ledger_balanced(checks[checks["year"] == y]),
@@ -223,7 +223,7 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
     outpatient : monthly aggregates (``year, month, facility_index, condition_index, scheme, referred, visits,
         total_cost, level``) or single visits (also ``resident, day, visit_id``); optional ``ratio_cut``.
     rules : ``ScenarioConfig``, :class:`PaymentRules`, ``CostSharingConfig`` or None (defaults).
-    casemix : a :class:`sim.casemix.Casemix` (DRG codes, weights, chronic conditions); optional when the
+    casemix : a :class:`sim.county.casemix.Casemix` (DRG codes, weights, chronic conditions); optional when the
         claims carry ``drg_code``/``rw`` and ``chronic_condition`` is given.
     chronic_condition : (C,) bool, two-disease follow-up conditions (default: case-mix setting == chronic).
     facility_level : (F,) level of every facility (default: from the claims).
@@ -244,7 +244,7 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
     base_rules = PaymentRules.of(rules)
     if chronic_condition is None:
         if casemix is not None:
-            chronic_condition = np.asarray(casemix.setting) == CHRONIC_SETTING
+            chronic_condition = np.asarray(casemix.setting) == CHRONIC
         else:
             n_cond = int(max(inpatient["condition_index"].max() if len(inpatient) else -1,
                              outpatient["condition_index"].max() if len(outpatient) else -1)) + 1

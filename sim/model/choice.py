@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.casemix import Casemix
+from sim.county.casemix import Casemix
 from sim.config.scenario import ChoiceConfig
-from sim.levels import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
-from sim.world import World
+from sim.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
+from sim.county.world import World
 
 #: alternative slots: 0 own village clinic, 1 own township centre, then hospitals (see World.alternatives)
 OWN_PRIMARY_SLOTS = 2

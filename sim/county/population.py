@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.config.scenario import AGE_BAND_EDGES, DemographyConfig
-from sim.world import World
+from sim.county.world import World
 
 
 @dataclass

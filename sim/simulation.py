@@ -9,14 +9,14 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.accounts import claims_tables, settle_model
-from sim.claims import DAYS_PER_YEAR, label_claims, year_month
+from sim.settlement.books import claims_tables, close_year, settle_model
+from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, year_month
+from sim.model.claims import label_claims
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
-from sim.levels import LEVEL_NAMES
-from sim.metrics import capacity_kpis, facility_year_table, yearly_kpis
+from sim.results.kpis import capacity_kpis, facility_year_table, yearly_kpis
 from sim.model import CountyModel
-from sim.payment.engine import check_rules
+from sim.settlement.settle import check_rules
 from sim.results import Result
 
 
@@ -35,7 +35,7 @@ def run(config: str | Path | Mapping[str, Any] | ScenarioConfig | None = None, *
     cfg = load_config(config, overrides)
     model = CountyModel(cfg)
     check_rules(cfg, model.casemix)
-    model.run(progress=progress)
+    model.run(progress=progress, year_end=close_year)
     return collect(model)
 
 

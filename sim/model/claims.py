@@ -15,27 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.levels import COUNTY, LEVEL_NAMES
-
-SELF, REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY, REFERRED_DOWN, REDIRECTED_DOWN = range(6)
-PATH_NAMES = ("self", "referred_up_incapable", "referred_up_capable", "referred_up_no_bed", "referred_down",
-              "redirected_down")
-#: paths that count as an up-referral 上转
-UP_PATHS = (REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY)
-#: paths that count as a down-referral 下转: recovery phase, or an admission redirected to a township centre
-DOWN_PATHS = (REFERRED_DOWN, REDIRECTED_DOWN)
-
-DAYS_PER_YEAR = 365
-_MONTH_DAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])
-MONTH_OF_DAY = np.repeat(np.arange(12), _MONTH_DAYS)          # (365,) month index 0-11 of a day of the year
-MONTH_START = np.concatenate([[0], np.cumsum(_MONTH_DAYS)])     # first day of each month
-
-
-def year_month(day: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-    """Simulation year (0-based) and calendar month (1-12) of a simulation day."""
-    day = np.asarray(day)
-    return day // DAYS_PER_YEAR, MONTH_OF_DAY[day % DAYS_PER_YEAR] + 1
-
+from sim.codes import (COUNTY, DAYS_PER_YEAR, LEVEL_NAMES, MONTH_START, PATH_NAMES, UP_PATHS,
+                       year_month)
 
 class ClaimsRecorder:
     """Collects claims during a run.
@@ -61,7 +42,7 @@ class ClaimsRecorder:
     def add_inpatient(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, scheme: np.ndarray,
                       ratio_cut: np.ndarray, unreferred_out: np.ndarray, drg_code: np.ndarray, rw: np.ndarray,
                       open_at_end: bool = False) -> None:
-        """Book closed stay segments (from :class:`~sim.ward.Ward`) as claims.
+        """Book closed stay segments (from :class:`~sim.model.ward.Ward`) as claims.
 
         ``ratio_cut`` (share points), ``unreferred_out`` (bool), ``drg_code`` and ``rw`` (relative weight) come
         from the rules and the patient's age at booking; all (n,)."""

@@ -18,7 +18,7 @@ from typing import Literal
 from pydantic import model_validator
 
 from sim.config.fields import Section, param
-from sim.levels import LEVEL_NAMES
+from sim.codes import LEVEL_NAMES
 
 
 class LevelValues(Section):

@@ -1,7 +1,8 @@
 """A model's books: its claims so far as tables, priced and settled under each year's rules.
 
-:func:`sim.runner.collect` settles a finished run with these; the model settles the year just ended at
-the start of the next (year-end settlement 年终清算) when the retained surplus is reinvested.
+:func:`sim.simulation.collect` settles a finished run with these; :func:`close_year` is the year-end
+settlement 年终清算 the runner hands the model (``CountyModel.run(year_end=close_year)``) so that retained
+surplus can be reinvested.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.casemix import CHRONIC
-from sim.payment.engine import Settlement, settle
+from sim.codes import CHRONIC
+from sim.policy.reinvestment import retained_surplus
+from sim.settlement.settle import Settlement, settle
 
 
 def claims_tables(model) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -25,7 +27,7 @@ def claims_tables(model) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def settle_model(model, inpatient: pd.DataFrame, outpatient: pd.DataFrame, years: range) -> Settlement:
-    """Price a model's claims and settle its budget (:func:`sim.payment.engine.settle`) for ``years``.
+    """Price a model's claims and settle its budget (:func:`sim.settlement.settle.settle`) for ``years``.
 
     Rules by year: the scenario's from ``reform.start_year``, ``model.rules_before`` earlier. Outpatient
     caps: aggregated visits are capped through the model's ``outpatient_caps`` tracker
@@ -44,3 +46,9 @@ def settle_model(model, inpatient: pd.DataFrame, outpatient: pd.DataFrame, years
     return settle(inpatient, outpatient, cfg, casemix=model.casemix, chronic_condition=model.casemix.setting == CHRONIC,
                   facility_level=model.level, capitation_enrolled=enrolled, outpatient_caps=caps,
                   years=years, rules_by_year=by_year)
+
+
+def close_year(model, year: int) -> np.ndarray:
+    """Settle ``year`` (年终清算) and return each facility's retained surplus from it, (F,) yuan."""
+    settled = settle_model(model, *claims_tables(model), range(year + 1))
+    return retained_surplus(settled.facility_finances, year, len(model.facilities))

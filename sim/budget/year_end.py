@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.budget.config import BudgetConfig
+from sim.config.budget import BudgetConfig
 from sim.budget.performance import score_ramp
 
 MONTHS = 12

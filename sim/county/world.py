@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.config.loader import ConfigError
 from sim.config.scenario import WorldConfig
-from sim.levels import CITY, COUNTY, LEVEL_NAMES, PROVINCE, TOWNSHIP, VILLAGE
+from sim.codes import CITY, COUNTY, LEVEL_NAMES, PROVINCE, TOWNSHIP, VILLAGE
 
 #: road distance is longer than the straight line
 ROAD_FACTOR = 1.3

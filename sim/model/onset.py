@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.casemix import CHRONIC, Casemix
-from sim.population import Population
+from sim.codes import CHRONIC
+from sim.county.casemix import Casemix
+from sim.county.population import Population
 from sim.streams import mix64
 
 N_STRATA = 8  # 4 age bands x 2 sexes

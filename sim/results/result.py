@@ -23,6 +23,8 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from sim.results.atomic import write_text_atomic
+
 TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger")
 
 
@@ -42,19 +44,6 @@ def _clean(obj: Any) -> Any:
 def summary_json(summary: dict) -> str:
     """The canonical text of ``summary.json`` (sorted keys, stable float formatting)."""
     return json.dumps(_clean(summary), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write a text file so that readers see either the old or the complete new file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 @dataclass

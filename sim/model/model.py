@@ -1,0 +1,546 @@
+"""``CountyModel``: one county, one day per step, the day a declared list of stages.
+
+The stages of a day (:data:`DAY_STAGES`, ``shared/DESIGN.md`` §4), each a handful of array operations over
+all of the day's episodes (no Python loop over residents or episodes):
+
+============================  ==========================================================================
+``ward``                      recovery-phase down-referrals 下转 due today, then discharges (claims,
+                              30-day readmission scheduling)
+``onset``                     new episodes, chronic follow-ups and readmissions due today
+``outpatient_care``           acute outpatient episodes: severity, care seeking, first-contact choice,
+                              referral consultations up to a capable facility, visit claims
+``chronic_care``              chronic follow-ups: choice and visit claims
+``seek_inpatient``            inpatient episodes: severity and care seeking
+``choose_inpatient``          first-contact choice (multinomial logit)
+``triage_down``               county hospitals redirect cases a township centre can treat 首诊下转
+``refer_inpatient``           capable facility with a free bed admits; otherwise it refers up
+``admit``                     length of stay, cost, bed occupied
+``bed_days``                  occupied beds counted, the day's census
+``month_end``                 outpatient claims of the month closed; facility agents ``step``
+============================  ==========================================================================
+
+Year boundaries belong to whoever runs the model: :meth:`CountyModel.run` calls ``year_end(model, year)``
+(the settlement layer's books closing ``year``) and then :meth:`CountyModel.start_year`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Callable
+
+import mesa
+import numpy as np
+from scipy.special import ndtri
+
+from sim import codes
+from sim.codes import (CHRONIC, CITY, COUNTY, DAYS_PER_YEAR, INPATIENT, LEVEL_NAMES, OUTPATIENT, PRIMARY_MAX_LEVEL,
+                       TOWNSHIP)
+from sim.config.scenario import ScenarioConfig
+from sim.county.casemix import Casemix, load_casemix
+from sim.county.population import build_population
+from sim.county.world import UNLIMITED_BEDS, build_world
+from sim.model.choice import build_choice_tables, capability_table, choose_first_contact, referral_targets
+from sim.model.claims import ClaimsRecorder
+from sim.model.facilities import AGENT_CLASS, Facility
+from sim.model.onset import OnsetProcess
+from sim.model.stages import Day, Stage, insert_stage, subset
+from sim.model.ward import Ward
+from sim.payment.caps import OutpatientCapTracker
+from sim.policy.regime import regime_for_year, rules_before
+from sim.policy.reinvestment import investment, upgrade_cells
+from sim.streams import RandomStreams, derived_ids
+
+READMISSION_WINDOW_DAYS = 30
+#: slot numbers of keyed draws that are not per referral pass
+_SLOT_DOWN, _SLOT_TRIAGE, _SLOT_ACCEPT = 20, 21, 22
+
+DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county", "chronic_visits",
+                 "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
+                 "admissions_county", "admissions_out_of_county", "up_referrals", "up_referrals_out_of_county",
+                 "down_referrals", "readmissions", "discharges", "census_township", "census_county")
+
+#: ``year_end(model, year) -> (F,) retained surplus per facility (yuan) or None``: closes a year's books
+YearEnd = Callable[["CountyModel", int], "np.ndarray | None"]
+
+
+class CountyModel(mesa.Model):
+    """Agent-based model of a county medical community.
+
+    Parameters
+    ----------
+    config : validated scenario.
+    casemix : pre-loaded case-mix table (loaded from ``config.casemix`` if omitted).
+
+    Attributes
+    ----------
+    world, population, casemix : the county, its residents (numpy arrays) and its conditions.
+    facilities : list of :class:`~sim.model.facilities.Facility` agents, index = facility row. Their state
+        (capability, quality, referral propensities) lives in the model's (F, ...) arrays below, and each
+        agent reads and writes its own row: nothing is copied between the two.
+    capable : (F, C, 3) bool; quality : (F,) 0-1; refer_up, triage_down, accept : (F, C, 3) probabilities;
+        down_prop : (F, C) probability.
+    census : (F,) inpatients in a bed now.
+    claims : the run's :class:`~sim.model.claims.ClaimsRecorder`.
+    stages : the day's :class:`~sim.model.stages.Stage` list, run in order by :meth:`step`.
+    capacity : per year (rows) and facility (columns): ``invested`` (yuan of retained surplus reinvested at
+        the year's start), ``quality`` (perceived quality in force, 0-1), ``capable_cells`` (condition x
+        severity cells the facility treats).
+    daily : dict of per-day counters (``DAILY_COLUMNS``), one list entry per simulated day.
+    """
+
+    def __init__(self, config: ScenarioConfig, casemix: Casemix | None = None):
+        super().__init__(rng=config.seed)
+        self.config = config
+        self.streams = RandomStreams(config.seed)
+        self.casemix = casemix if casemix is not None else load_casemix(
+            config.casemix.table, config.casemix.incidence_scale, config.casemix.incidence_multipliers)
+        self.world = build_world(config.world, config.population, self.streams.generator("world"))
+        self.population = build_population(config.population, self.world, config.demography,
+                                           config.demography.followup_interval_days,
+                                           self.streams.generator("population"))
+        self.n_days = config.years * DAYS_PER_YEAR
+        self.day = 0
+
+        fac = self.world.facilities
+        self.level = fac["level"].to_numpy().astype(np.int64)
+        unlimited = (fac["beds"].to_numpy() >= UNLIMITED_BEDS) | (not config.mechanisms.capacity)
+        self.beds = np.where(unlimited, np.iinfo(np.int64).max // 4, fac["beds"].to_numpy()).astype(np.int64)
+        F, C = len(fac), self.casemix.n
+        self.capable = capability_table(self.world, self.casemix)
+        self.quality = np.array(config.choice.quality_by_level.as_list())[self.level].astype(float)
+        self.refer_up = np.zeros((F, C, 3))
+        self.triage_down = np.zeros((F, C, 3))
+        self.accept = np.zeros((F, C, 3))
+        self.down_prop = np.zeros((F, C))
+        self.rules_before = rules_before(config)
+        self.regime = regime_for_year(config, self.rules_before, 0, self.casemix)
+        self.facilities: list[Facility] = [AGENT_CLASS[int(self.level[r])](self, r) for r in range(F)]
+        # per-person annual outpatient caps need each resident's running total, kept as the visits happen
+        self.outpatient_caps = OutpatientCapTracker(self.regime.rules.insurance, self.level,
+                                                    self.casemix.setting == CHRONIC, self.population.n)
+        self.census = np.zeros(F, dtype=np.int64)
+        self.bed_days_month = np.zeros(F, dtype=np.int64)
+        self.bed_days = np.zeros((config.years, F), dtype=np.int64)
+        self.targets = referral_targets(self.world)
+
+        self.onset = OnsetProcess(self.population, self.casemix, self.streams.generator("onset"),
+                                  config.demography.followup_interval_days)
+        self.ward = Ward()
+        self.claims = ClaimsRecorder(F, C, self.n_days - 1, individual_outpatient=config.output.claims == "all")
+        self.pending_readmissions: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
+        self.daily: dict[str, list[int]] = {k: [] for k in DAILY_COLUMNS}
+        self.stages: list[Stage] = list(DAY_STAGES)
+
+        cm = self.casemix
+        self._sev_cum = np.cumsum(cm.severity_shares, axis=1)[:, :2]
+        self._seek = np.array(config.casemix.seek_care.as_list())
+        self._cost_factor = np.array(config.casemix.cost_factor.as_list())
+        self._los_factor = np.array(config.casemix.los_factor.as_list())
+        op_rows = cm.setting != INPATIENT
+        with np.errstate(all="ignore"):
+            self._consult_cost = np.nan_to_num(np.nanmedian(np.where(op_rows[:, None], cm.cost, np.nan), axis=0))
+        self._upgrades = {lvl: upgrade_cells(cm, rule, lvl) for lvl, rule in config.reinvestment.by_level().items()}
+        self.capacity = {"invested": np.zeros((config.years, F)), "quality": np.zeros((config.years, F)),
+                         "capable_cells": np.zeros((config.years, F), dtype=np.int64)}
+        self.refresh_choice_tables()
+        self._log_capacity(0)
+
+    # -- stages and rules ----------------------------------------------------------------------
+    def add_stage(self, stage: Stage, *, before: str | None = None, after: str | None = None) -> None:
+        """Run ``stage`` every day, before or after the named stage (see :mod:`sim.model.stages`)."""
+        self.stages = insert_stage(self.stages, stage, before=before, after=after)
+
+    def refresh_choice_tables(self) -> None:
+        """Rebuild utilities after prices, rules, quality or capability change."""
+        self.choice_tables = build_choice_tables(self.config.choice, self.world, self.casemix, self.capable,
+                                                 self.quality, self.regime.expected_oop)
+
+    def wants_year_end_surplus(self) -> bool:
+        """True when the year now ending has a global budget whose retained surplus will be reinvested."""
+        rules = self.config.reinvestment.by_level()
+        return bool(self.regime.rules.budget.enabled and self.config.mechanisms.surplus_reinvestment
+                    and any(rule.share > 0 for rule in rules.values()))
+
+    def start_year(self, year: int, retained_surplus: np.ndarray | None = None) -> None:
+        """Put the rules of ``year`` in force after the year-end settlement of ``year - 1``.
+
+        ``retained_surplus`` : (F,) yuan each facility retained from the year just ended (结余留用), as the
+        settlement found it; each facility invests its level's share in capacity. Then facilities review
+        their propensities and patients their prices under the new rules.
+        """
+        if retained_surplus is not None:
+            cfg = self.config.reinvestment
+            rules = cfg.by_level()
+            amounts = investment(retained_surplus, self.level, cfg)
+            for f in self.facilities:
+                if amounts[f.row] > 0:
+                    f.invest(float(amounts[f.row]), rules[f.level], self._upgrades[f.level])
+            self.capacity["invested"][year] = amounts
+        self.regime = regime_for_year(self.config, self.rules_before, year, self.casemix)
+        self.outpatient_caps.set_rules(self.regime.rules.insurance)
+        self.agents.do("review_incentives")
+        self.refresh_choice_tables()
+        self._log_capacity(year)
+
+    def _log_capacity(self, year: int) -> None:
+        self.capacity["quality"][year] = self.quality
+        self.capacity["capable_cells"][year] = self.capable.sum(axis=(1, 2))
+
+    # -- the day -------------------------------------------------------------------------------
+    def step(self) -> None:
+        """Simulate one day: run every stage in order."""
+        day = Day(self.day, dict.fromkeys(DAILY_COLUMNS, 0))
+        for stage in self.stages:
+            stage.run(self, day)
+        for k, v in day.count.items():
+            self.daily[k].append(int(v))
+        self.day += 1
+
+    def run(self, progress=None, year_end: YearEnd | None = None) -> None:
+        """Run to the end of the configured years, then close stays still open.
+
+        ``progress`` : optional callable ``(days_done, n_days)``, called every 30 days.
+        ``year_end`` : optional callable ``(model, year) -> retained surplus (F,) or None`` that closes the
+        books of ``year`` (:class:`sim.settlement.books.Books`); called at each year boundary when
+        :meth:`wants_year_end_surplus`. Without it nothing is reinvested.
+        """
+        while self.day < self.n_days:
+            if self.day and self.day % DAYS_PER_YEAR == 0:
+                year = self.day // DAYS_PER_YEAR
+                surplus = year_end(self, year - 1) if year_end is not None and self.wants_year_end_surplus() \
+                    else None
+                self.start_year(year, surplus)
+            self.step()
+            if progress is not None and self.day % 30 == 0:
+                progress(self.day, self.n_days)
+        self._close_open_stays()
+
+    # -- helpers used by the stages ------------------------------------------------------------
+    def severity(self, ids: np.ndarray, cond: np.ndarray) -> np.ndarray:
+        """(n,) severity code 0-2 of episodes (keyed draw on the ``severity`` stream)."""
+        u = self.streams.uniform("severity", ids)
+        cum = self._sev_cum[cond]
+        return (u > cum[:, 0]).astype(np.int64) + (u > cum[:, 1])
+
+    def choose(self, ids, res, cond, sev, inpatient: bool) -> np.ndarray:
+        """(n,) facility row each episode goes to first (multinomial logit, ``choice`` stream)."""
+        pop = self.population
+        k = self.world.alternatives.shape[1]
+        return choose_first_contact(self.choice_tables, self.world, self.level, pop.village[res], cond, sev,
+                                    pop.scheme[res].astype(np.int64), pop.contracted[res], inpatient,
+                                    self.streams.gumbel("choice", ids, k))
+
+    def within_free_beds(self, f: np.ndarray, wants: np.ndarray, ids: np.ndarray, free: np.ndarray,
+                         slot: int) -> np.ndarray:
+        """True for the episodes that get one of their facility's free beds (random queue order)."""
+        prio = self.streams.uniform("capacity", ids, slot)
+        order = np.lexsort((prio, ~wants, f))        # per facility: candidates first, in queue order
+        f_sorted = f[order]
+        starts = np.searchsorted(f_sorted, f_sorted, side="left")
+        rank = np.empty(len(f), dtype=np.int64)
+        rank[order] = np.arange(len(f)) - starts
+        return rank < free[f]
+
+    def outpatient_visits(self, day: Day, ids, res, cond, sev, chronic: bool) -> None:
+        """First contact, referral consultations up to a capable facility, and the visits' claims."""
+        fac = self.choose(ids, res, cond, sev, inpatient=False)
+        scheme = self.population.scheme[res].astype(np.int64)
+        referred = np.zeros(len(ids), dtype=np.int64)
+        visit_fac, visit_cost, visit_idx, visit_ref = [], [], [], []
+        for _ in range(len(LEVEL_NAMES)):
+            bad = ~self.capable[fac, cond, sev]
+            if not bad.any():
+                break
+            # a referral consultation at the facility that cannot treat, then the patient moves up
+            idx = np.flatnonzero(bad)
+            visit_fac.append(fac[idx]); visit_idx.append(idx); visit_ref.append(referred[idx].copy())
+            visit_cost.append(self._consult_cost[self.level[fac[idx]]])
+            fac[idx] = self.targets[fac[idx]]
+            referred[idx] = 1
+        lvl = self.level[fac]
+        cost = self.casemix.cost[cond, lvl] * self._cost_factor[sev]
+        all_idx = np.concatenate([np.arange(len(ids))] + visit_idx)
+        all_fac = np.concatenate([fac] + visit_fac)
+        all_cost = np.concatenate([cost] + visit_cost)
+        all_ref = np.concatenate([referred] + visit_ref)
+        self.claims.add_outpatient(day.day, all_fac, cond[all_idx], scheme[all_idx], all_ref, all_cost,
+                                   res[all_idx], ids[all_idx])
+        self.outpatient_caps.add(day.day, all_fac, cond[all_idx], scheme[all_idx], all_ref, all_cost, res[all_idx],
+                                 ids[all_idx], self.outpatient_cut(cond[all_idx], all_fac, all_ref.astype(bool)))
+        all_lvl = self.level[all_fac]
+        day.add("visits", len(all_fac))
+        day.add("visits_primary", (all_lvl <= PRIMARY_MAX_LEVEL).sum())
+        day.add("visits_in_county", (all_lvl <= COUNTY).sum())
+        day.add("outpatient_referrals", sum(len(v) for v in visit_idx))
+        if chronic:
+            day.add("chronic_visits", len(all_fac))
+
+    def book(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, open_at_end: bool = False) -> None:
+        """Write the claims of finished stay segments under the referral rules in force."""
+        res, cond, lvl, path = stays["resident"], stays["condition"], stays["level"], stays["path"]
+        scheme = self.population.scheme[res].astype(np.int64)
+        rules = self.regime.referral
+        unreferred = (lvl >= CITY) & ~rules.referred_out(cond, path)
+        drg, rw = self.casemix.drg_of(cond, self.population.age[res])
+        self.claims.add_inpatient(stays, discharge_day, scheme, rules.ratio_cut(cond, lvl, path), unreferred,
+                                  drg, rw, open_at_end=open_at_end)
+
+    def outpatient_cut(self, condition: np.ndarray, facility: np.ndarray, referred: np.ndarray) -> np.ndarray:
+        """Reimbursement cut of outpatient visits under the rules in force (a referred visit is not a bypass)."""
+        path = np.where(referred, codes.REFERRED_INCAPABLE, codes.SELF)
+        return self.regime.referral.ratio_cut(condition, self.level[facility], path)
+
+    def _close_open_stays(self) -> None:
+        """Stays still open at the end are booked up to the last day, flagged ``open_at_end``."""
+        if len(self.ward):
+            stays = self.ward.take(np.ones(len(self.ward), dtype=bool))
+            self.book(stays, np.full(len(stays["episode_id"]), self.n_days), open_at_end=True)
+
+
+# -- the stages -------------------------------------------------------------------------------------
+def ward_stage(m: CountyModel, day: Day) -> None:
+    """Recovery-phase down-referrals due today, then discharges."""
+    if len(m.ward) == 0:
+        return
+    due = m.ward.cols["transfer_day"] == day.day
+    if due.any():
+        _down_referrals(m, day, due)
+    done = m.ward.cols["end_day"] == day.day
+    if done.any():
+        _discharge(m, day, m.ward.take(done))
+
+
+def _down_referrals(m: CountyModel, day: Day, due: np.ndarray) -> None:
+    d, cols = day.day, m.ward.cols
+    idx = np.flatnonzero(due)
+    ids = cols["episode_id"][idx]
+    wants = m.streams.uniform("referral", ids, _SLOT_DOWN) < m.down_prop[cols["facility"][idx], cols["condition"][idx]]
+    thc = m.world.thc_of_township[m.population.township[cols["resident"][idx]]]
+    free = m.beds - m.census
+    moved = wants & m.within_free_beds(thc, wants, ids, free, slot=_SLOT_DOWN)
+    cols["transfer_day"][idx] = -1
+    if not moved.any():
+        return
+    mask = np.zeros(len(m.ward), dtype=bool)
+    mask[idx[moved]] = True
+    stays = m.ward.take(mask)
+    thc = thc[moved]  # take() keeps ward order, and idx is ascending
+    remaining = stays["end_day"] - d
+    m.book(stays, np.full(len(thc), d))
+    m.census -= np.bincount(stays["facility"], minlength=len(m.census))
+    recovery = dict(stays)
+    recovery.update({
+        "facility": thc, "level": np.full(len(thc), TOWNSHIP), "segment": stays["segment"] + 1,
+        "path": np.full(len(thc), codes.REFERRED_DOWN), "admit_day": np.full(len(thc), d),
+        "end_day": d + remaining, "transfer_day": np.full(len(thc), -1), "fixed_cost": np.zeros(len(thc)),
+        "per_day_cost": np.full(len(thc), m.config.casemix.recovery_bed_day_cost)})
+    m.ward.add(recovery)
+    m.census += np.bincount(thc, minlength=len(m.census))
+    day.add("down_referrals", len(thc))
+
+
+def _discharge(m: CountyModel, day: Day, stays: dict[str, np.ndarray]) -> None:
+    d = day.day
+    m.book(stays, np.full(len(stays["episode_id"]), d))
+    m.census -= np.bincount(stays["facility"], minlength=len(m.census))
+    day.add("discharges", len(stays["episode_id"]))
+    ids = stays["episode_id"]
+    risk = m.casemix.readmit_30d[stays["condition"]] * \
+        np.array(m.config.referral.readmission_by_level.as_list())[stays["level"]]
+    back = m.streams.uniform("readmission", ids, 0) < risk
+    if back.any():
+        delay = 1 + np.floor(m.streams.uniform("readmission", ids[back], 1) * (READMISSION_WINDOW_DAYS - 1))
+        when_all = d + delay.astype(np.int64)
+        new_ids = derived_ids(ids[back], salt=1)
+        for when in np.unique(when_all):
+            sel = when_all == when
+            m.pending_readmissions[int(when)].append(
+                (new_ids[sel], stays["resident"][back][sel], stays["condition"][back][sel]))
+
+
+def onset_stage(m: CountyModel, day: Day) -> None:
+    """Today's new episodes by setting, chronic follow-ups due, and readmissions due."""
+    ids, res, cond = m.onset.new_episodes()
+    day.add("onsets", len(ids))
+    op = m.casemix.setting[cond] == OUTPATIENT
+    day.batches["outpatient"] = {"ids": ids[op], "res": res[op], "cond": cond[op]}
+    fu_ids, fu_res, fu_cond = m.onset.followups(day.day)
+    day.batches["chronic"] = {"ids": fu_ids, "res": fu_res, "cond": fu_cond}
+    ip = ~op
+    batches = m.pending_readmissions.pop(day.day, [])
+    r_ids, r_res, r_cond = (tuple(np.concatenate([b[i] for b in batches]) for i in range(3)) if batches else
+                            (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    day.batches["inpatient"] = {
+        "ids": np.concatenate([ids[ip], r_ids]), "res": np.concatenate([res[ip], r_res]),
+        "cond": np.concatenate([cond[ip], r_cond]),
+        "readmission": np.r_[np.zeros(ip.sum(), bool), np.ones(len(r_ids), bool)]}
+
+
+def outpatient_stage(m: CountyModel, day: Day) -> None:
+    """Acute outpatient episodes: severity, care seeking, first contact, visits."""
+    b = day.batches["outpatient"]
+    if len(b["ids"]) == 0:
+        return
+    sev = m.severity(b["ids"], b["cond"])
+    seek = m.streams.uniform("seek", b["ids"]) < m._seek[sev]
+    day.add("no_care", (~seek).sum())
+    b = subset({**b, "sev": sev}, seek)
+    day.add("outpatient_episodes", len(b["ids"]))
+    m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False)
+
+
+def chronic_stage(m: CountyModel, day: Day) -> None:
+    """Chronic follow-ups and refills 慢病随访/取药: choice and visits (moderate severity)."""
+    b = day.batches["chronic"]
+    if len(b["ids"]) == 0:
+        return
+    m.outpatient_visits(day, b["ids"], b["res"], b["cond"], np.ones(len(b["ids"]), dtype=np.int64), chronic=True)
+
+
+def seek_inpatient_stage(m: CountyModel, day: Day) -> None:
+    """Severity and care seeking of inpatient episodes (a readmission always seeks care)."""
+    b = day.batches["inpatient"]
+    if len(b["ids"]) == 0:
+        return
+    sev = m.severity(b["ids"], b["cond"])
+    seek = (m.streams.uniform("seek", b["ids"]) < m._seek[sev]) | b["readmission"]
+    day.add("no_care", (~seek).sum())
+    day.batches["inpatient"] = subset({**b, "sev": sev}, seek)
+
+
+def choose_inpatient_stage(m: CountyModel, day: Day) -> None:
+    """First facility chosen for an inpatient episode."""
+    b = day.batches["inpatient"]
+    if len(b["ids"]) == 0:
+        return
+    b["fac"] = m.choose(b["ids"], b["res"], b["cond"], b["sev"], inpatient=True)
+    b["first_level"] = m.level[b["fac"]]
+    b["path"] = np.full(len(b["ids"]), codes.SELF, dtype=np.int64)
+
+
+def triage_down_stage(m: CountyModel, day: Day) -> None:
+    """County hospitals redirect admissions a township centre can treat to the patient's centre 首诊下转,
+    if the centre accepts (propensities from their margins)."""
+    b = day.batches["inpatient"]
+    if len(b["ids"]) == 0:
+        return
+    ids, fac, cond, sev = b["ids"], b["fac"], b["cond"], b["sev"]
+    thc = m.world.thc_of_township[m.population.township[b["res"]]]
+    candidate = (m.level[fac] == COUNTY) & m.capable[thc, cond, sev]
+    if not candidate.any():
+        return
+    send = m.streams.uniform("referral", ids, _SLOT_TRIAGE) < m.triage_down[fac, cond, sev]
+    take = m.streams.uniform("referral", ids, _SLOT_ACCEPT) < m.accept[thc, cond, sev]
+    moved = candidate & send & take
+    b["path"][moved] = codes.REDIRECTED_DOWN
+    day.add("down_referrals", moved.sum())
+    b["fac"] = np.where(moved, thc, fac)
+
+
+def refer_inpatient_stage(m: CountyModel, day: Day) -> None:
+    """A capable facility with a free bed admits unless it refers the case up by choice; an incapable or
+    full one refers up (village -> township -> county -> city -> province); the county hospital follows
+    the referral lists in force; a redirected patient is not sent back up."""
+    b = day.batches["inpatient"]
+    if len(b["ids"]) == 0:
+        return
+    ids, cond, sev, fac, path = b["ids"], b["cond"], b["sev"], b["fac"], b["path"]
+    may_refer_out = m.regime.referral.may_refer_out_by_choice()
+    free = m.beds - m.census
+    pending = np.ones(len(ids), dtype=bool)
+    for p in range(len(LEVEL_NAMES) + 1):   # referral passes (at most one per level), not episodes
+        idx = np.flatnonzero(pending)
+        if idx.size == 0:
+            break
+        f = fac[idx]
+        capable = m.capable[f, cond[idx], sev[idx]]
+        refer_capable = capable & (m.streams.uniform("referral", ids[idx], p) < m.refer_up[f, cond[idx], sev[idx]])
+        refer_capable &= ((m.level[f] != COUNTY) | may_refer_out[cond[idx]]) & (path[idx] != codes.REDIRECTED_DOWN)
+        wants = capable & ~refer_capable
+        admitted = wants & m.within_free_beds(f, wants, ids[idx], free, slot=p)
+        free -= np.bincount(f[admitted], minlength=len(free))
+        moved = ~admitted
+        reason = np.where(~capable, codes.REFERRED_INCAPABLE,
+                          np.where(refer_capable, codes.REFERRED_CAPABLE, codes.REFERRED_CAPACITY))
+        first_move = moved & (path[idx] == codes.SELF)
+        path[idx[first_move]] = reason[first_move]
+        fac[idx[moved]] = m.targets[f[moved]]
+        pending[idx[admitted]] = False
+    assert not pending.any(), "every admission must end at a facility"
+
+
+def admit_stage(m: CountyModel, day: Day) -> None:
+    """Length of stay (lognormal around the case-mix mean), cost, and a bed for every admitted episode."""
+    b = day.batches["inpatient"]
+    if len(b["ids"]) == 0:
+        return
+    d, cm = day.day, m.casemix
+    ids, cond, sev, fac, path = b["ids"], b["cond"], b["sev"], b["fac"], b["path"]
+    lvl = m.level[fac]
+    los_mean = cm.los[cond, lvl] * m._los_factor[sev]
+    cv = m.config.casemix.los_cv
+    sigma = np.sqrt(np.log1p(cv * cv))
+    z = ndtri(m.streams.uniform("los", ids))
+    days = np.maximum(1, np.rint(los_mean * np.exp(sigma * z - sigma * sigma / 2))).astype(np.int64)
+    base = cm.cost[cond, lvl] * m._cost_factor[sev]
+    fixed_share = m.config.casemix.cost_fixed_share
+    acute = np.maximum(1, np.rint(days * (1 - cm.recovery_fraction[cond]))).astype(np.int64)
+    transfer = np.where((lvl == COUNTY) & cm.recovery_eligible[cond] & (acute < days), d + acute, -1)
+    m.ward.add({
+        "episode_id": ids, "resident": b["res"], "condition": cond, "severity": sev, "facility": fac, "level": lvl,
+        "segment": np.zeros(len(ids)), "path": path, "first_level": b["first_level"],
+        "readmission": b["readmission"], "admit_day": np.full(len(ids), d), "end_day": d + days,
+        "transfer_day": transfer, "fixed_cost": base * fixed_share, "per_day_cost": base * (1 - fixed_share) / los_mean})
+    m.census += np.bincount(fac, minlength=len(m.census))
+    day.add("admissions", len(ids))
+    day.add("admissions_in_county", (lvl <= COUNTY).sum())
+    day.add("admissions_township", (lvl == TOWNSHIP).sum())
+    day.add("admissions_county", (lvl == COUNTY).sum())
+    day.add("admissions_out_of_county", (lvl >= CITY).sum())
+    up = np.isin(path, codes.UP_PATHS)
+    day.add("up_referrals", up.sum())
+    day.add("up_referrals_out_of_county", (up & (lvl >= CITY)).sum())
+    day.add("readmissions", b["readmission"].sum())
+
+
+def bed_days_stage(m: CountyModel, day: Day) -> None:
+    """Occupied beds of the day, and the census of township centres and county hospitals."""
+    m.bed_days_month += m.census
+    m.bed_days[day.day // DAYS_PER_YEAR] += m.census
+    day.count["census_township"] = int(m.census[m.level == TOWNSHIP].sum())
+    day.count["census_county"] = int(m.census[m.level == COUNTY].sum())
+
+
+def month_end_stage(m: CountyModel, day: Day) -> None:
+    """On the last day of a month: close the month's outpatient claims; facility agents ``step``."""
+    if not codes.is_month_end(day.day + 1):
+        return
+    year, month = codes.year_month(day.day)
+    m.claims.close_month(int(year), int(month), m.outpatient_cut)
+    m.agents.do("step")
+    m.bed_days_month[:] = 0
+
+
+#: the stages of a day, in order (see the module docstring)
+DAY_STAGES: tuple[Stage, ...] = (
+    Stage("ward", ward_stage, reads=("ward", "down_prop", "census"), writes=("ward", "census", "claims",
+                                                                          "pending_readmissions"),
+          doc="down-referrals due, discharges, readmission scheduling"),
+    Stage("onset", onset_stage, reads=("population", "pending_readmissions"),
+          writes=("batches.outpatient", "batches.chronic", "batches.inpatient"), doc="new episodes"),
+    Stage("outpatient_care", outpatient_stage, reads=("batches.outpatient", "choice_tables", "capable"),
+          writes=("claims", "outpatient_caps"), doc="acute outpatient episodes"),
+    Stage("chronic_care", chronic_stage, reads=("batches.chronic", "choice_tables", "capable"),
+          writes=("claims", "outpatient_caps"), doc="chronic follow-ups"),
+    Stage("seek_inpatient", seek_inpatient_stage, reads=("batches.inpatient",), writes=("batches.inpatient",),
+          doc="severity and care seeking"),
+    Stage("choose_inpatient", choose_inpatient_stage, reads=("batches.inpatient", "choice_tables"),
+          writes=("batches.inpatient",), doc="first-contact choice"),
+    Stage("triage_down", triage_down_stage, reads=("batches.inpatient", "triage_down", "accept", "capable"),
+          writes=("batches.inpatient",), doc="county hospitals redirect to township centres"),
+    Stage("refer_inpatient", refer_inpatient_stage, reads=("batches.inpatient", "refer_up", "capable", "census"),
+          writes=("batches.inpatient",), doc="admit or refer up"),
+    Stage("admit", admit_stage, reads=("batches.inpatient",), writes=("ward", "census"), doc="LOS, cost, bed"),
+    Stage("bed_days", bed_days_stage, reads=("census",), writes=("bed_days",), doc="occupied bed-days"),
+    Stage("month_end", month_end_stage, reads=("claims",), writes=("claims",), doc="close the month"),
+)

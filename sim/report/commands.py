@@ -1,0 +1,25 @@
+"""Command line: ``countysim report SOURCE`` (registered by :func:`sim.cli.build_parser`)."""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.plots.commands import source_folder
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sim.report.build import write_report
+
+    source = source_folder(args.source)
+    out = write_report(source, args.out, args.dpi)
+    print(f"wrote {out}")
+    return 0
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:
+    """Add ``report`` to the ``countysim`` sub-commands."""
+    r = sub.add_parser("report", help="write a self-contained HTML report of a run, comparison or sweep folder")
+    r.add_argument("source", help="run folder, comparison folder or sweep folder")
+    r.add_argument("--out", help="output file (default SOURCE/report.html)")
+    r.add_argument("--dpi", type=float, default=None, help="resolution of the embedded figures (default 100)")
+    r.set_defaults(func=cmd_report)
