@@ -1,4 +1,4 @@
-"""The annual total B of a community's fund package (``payment_rules.md`` §3.2, Guangdong 2025 [S]).
+"""The annual total B of a community's fund package (``docs/sources/payment_rules.md`` §3.2, Guangdong 2025 [S]).
 
 First year: B = mean(pooled-fund spending of the last ``base_years`` years) × (1 + g), with
 g = min(growth, pool_growth_cap). Later years: the same on a rolling window that includes the

@@ -1,4 +1,4 @@
-"""Run the global budget over every community and year (``payment_rules.md`` §3, §7.3).
+"""Run the global budget over every community and year (``docs/sources/payment_rules.md`` §3, §7.3).
 
 Inputs are priced claims aggregated by :func:`sim.settlement.settle.settle`; this module knows nothing
 of the claims schema. Years run in order because each year's base rolls from the past (history,

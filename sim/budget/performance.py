@@ -1,4 +1,4 @@
-"""Year-end performance evaluation 绩效考核 of a community (``payment_rules.md`` §3.3-§3.4, §5.2).
+"""Year-end performance evaluation 绩效考核 of a community (``docs/sources/payment_rules.md`` §3.3-§3.4, §5.2).
 
 Components, each scored linearly between ``floor`` (0) and ``target`` (1) and clipped to [0, 1]:
 in-county rate 县域内就诊率 (visits and admissions of the package's insured in the county / all),

@@ -1,6 +1,6 @@
 """One community-year of the global budget: withholds, monthly prepayment, year-end settlement.
 
-Rules (``payment_rules.md`` §3.3-§3.5, §7.3; tags there). All amounts in yuan, B = annual total.
+Rules (``docs/sources/payment_rules.md`` §3.3-§3.5, §7.3; tags there). All amounts in yuan, B = annual total.
 
 In the year, month m = 1..12 (按月预拨)::
 

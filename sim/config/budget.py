@@ -1,6 +1,6 @@
 """The community global budget 医共体医保基金总额付费 as configuration.
 
-Numbers from ``shared/reference/payment_rules.md`` §3 and §7.1 (Guangdong 2025 [S]/[B]; Suixi [B];
+Numbers from ``docs/sources/payment_rules.md`` §3 and §7.1 (Guangdong 2025 [S]/[B]; Suixi [B];
 analyst knowledge [K]). The engine is in :mod:`sim.budget.community`.
 """
 
@@ -35,19 +35,19 @@ class PerformanceConfig(Section):
     in_county_rate: ScoreComponent = param(
         default_factory=lambda: ScoreComponent(weight=0.4, floor=0.80, target=0.90),
         description="县域内就诊率: in-county share of the insured's visits and admissions",
-        source="target 0.90: payment_rules.md §0.1, §5.2 (2019 pilot) [S]; floor and weight assumption")
+        source="target 0.90: docs/sources/payment_rules.md §0.1, §5.2 (2019 pilot) [S]; floor and weight assumption")
     primary_fund_share: ScoreComponent = param(
         default_factory=lambda: ScoreComponent(weight=0.3, floor=0.10, target=0.20),
         description="基层医保基金支出占比: share of the package's fund spending at township and village level",
-        source="calibration_data.md §5: 10-20% typical [A]; weight assumption")
+        source="docs/sources/calibration_data.md §5: 10-20% typical [A]; weight assumption")
     cost_growth: ScoreComponent = param(
         default_factory=lambda: ScoreComponent(weight=0.3, floor=0.145, target=0.045),
         description="growth of the insured's fund spending over the previous year (lower is better)",
-        source="target = the pool's growth cap of payment_rules.md §7.4 (4.5%); floor +10 pp, weight assumption")
+        source="target = the pool's growth cap of docs/sources/payment_rules.md §7.4 (4.5%); floor +10 pp, weight assumption")
     fixed_score: float | None = param(None, "use this score instead of computing it (sensitivity analyses)",
                                       unit="share", source="lever: null = computed from the indicators", ge=0, le=1)
     zero_score: float = param(0.6, "score at or below which no deposit is returned and no surplus retained",
-                              unit="share", source="payment_rules.md §3.4 'score < 60 → partial or no retention' [K]",
+                              unit="share", source="docs/sources/payment_rules.md §3.4 'score < 60 → partial or no retention' [K]",
                               ge=0, le=1)
     full_score: float = param(0.9, "score from which the whole deposit is returned and the whole surplus "
                               "retained (linear between zero_score and this)", unit="share",
@@ -76,12 +76,12 @@ class BudgetConfig(Section):
     """Annual total, withholds, monthly prepayment and year-end settlement of the community's fund package."""
 
     enabled: bool = param(False, "pay the community a global budget 总额付费 (off = every claim paid by the "
-                          "fund directly)", source="configs/county/default.yaml: no global budget; DESIGN.md §5 lever")
+                          "fund directly)", source="configs/county/default.yaml: no global budget by default; a scenario switches it on (docs/sources/payment_rules.md §3)")
     schemes: list[Literal["resident", "employee"]] = param(
         default_factory=lambda: ["resident"], description="insurance schemes whose insured are attributed to the "
-        "package", source="payment_rules.md §3.2: usually 城乡居民医保, some places also 职工 [S]")
+        "package", source="docs/sources/payment_rules.md §3.2: usually 城乡居民医保, some places also 职工 [S]")
     base_years: int = param(3, "years of past fund spending averaged into the base", unit="years",
-                            source="payment_rules.md §3.2, §7.1 base_years (Guangdong 2025) [S]", ge=1, le=10)
+                            source="docs/sources/payment_rules.md §3.2, §7.1 base_years (Guangdong 2025) [S]", ge=1, le=10)
     history_yuan: list[float] = param(
         default_factory=list, description="pooled-fund spending on the community's insured in the years before "
         "the simulation, oldest first (fewer than base_years: the mean of those given; none: the first simulated "
@@ -90,34 +90,34 @@ class BudgetConfig(Section):
     base_rule: Literal["rolling_mean", "chain"] = param(
         "rolling_mean", "later years: 'rolling_mean' = mean of the latest base_years of spending (simulated years "
         "included) × (1 + growth); 'chain' = last year's total × (1 + growth)",
-        source="payment_rules.md §3.2: first year mean × (1+g), later B_t = B_t-1 × (1+g) (Guangdong) [S]")
+        source="docs/sources/payment_rules.md §3.2: first year mean × (1+g), later B_t = B_t-1 × (1+g) (Guangdong) [S]")
     growth: float = param(0.04, "growth rate applied to the base", unit="share per year",
-                          source="payment_rules.md §7.4 worked example [S]", ge=-0.5, le=1)
+                          source="docs/sources/payment_rules.md §7.4 worked example [S]", ge=-0.5, le=1)
     pool_growth_cap: float = param(0.045, "cap on growth: the pooling area's fund-expenditure growth",
-                                   unit="share per year", source="payment_rules.md §3.2 [S], §7.4 example 4.5%",
+                                   unit="share per year", source="docs/sources/payment_rules.md §3.2 [S], §7.4 example 4.5%",
                                    ge=-0.5, le=1)
     deposit_share: float = param(0.03, "annual deposit 年度保证金 withheld from the total, returned by score",
-                                 unit="share", source="payment_rules.md §3.3, §7.1 (Guangdong 2025) [B]", ge=0, le=1)
+                                 unit="share", source="docs/sources/payment_rules.md §3.3, §7.1 (Guangdong 2025) [B]", ge=0, le=1)
     risk_fund_share: float = param(0.02, "risk-adjustment fund 风险调节金 accrual per year", unit="share",
-                                   source="payment_rules.md §3.3, §7.1 (Guangdong 2025) [B]", ge=0, le=1)
+                                   source="docs/sources/payment_rules.md §3.3, §7.1 (Guangdong 2025) [B]", ge=0, le=1)
     risk_fund_cap_months: float = param(3.0, "the risk fund stops accruing when its balance reaches this many "
                                         "months of the annual total (B/12 a month)", unit="months",
-                                        source="payment_rules.md §3.3, §7.1 [B]", ge=0)
+                                        source="docs/sources/payment_rules.md §3.3, §7.1 [B]", ge=0)
     risk_fund_opening_balance: float = param(0.0, "risk-fund balance at the start of the simulation", unit="yuan",
                                              source="assumption: a new package", ge=0)
     surplus_retention: float = param(1.0, "share of the surplus the community keeps 结余留用 at a full score "
                                      "(scaled down linearly with the score)", unit="share",
-                                     source="payment_rules.md §3.4, §7.1 surplus_retention [K]", ge=0, le=1)
+                                     source="docs/sources/payment_rules.md §3.4, §7.1 surplus_retention [K]", ge=0, le=1)
     overspend_band: float = param(0.10, "reasonable overspend 合理超支: up to this share of the total",
-                                  unit="share", source="payment_rules.md §3.4, §7.1 overspend_band (5-10%) [K]",
+                                  unit="share", source="docs/sources/payment_rules.md §3.4, §7.1 overspend_band (5-10%) [K]",
                                   ge=0, le=1)
     overspend_pool_share: float = param(0.5, "share of a reasonable overspend the pool pays (risk fund first)",
-                                        unit="share", source="payment_rules.md §3.4, §7.1 overspend_share_fund 50:50 [K]",
+                                        unit="share", source="docs/sources/payment_rules.md §3.4, §7.1 overspend_share_fund 50:50 [K]",
                                         ge=0, le=1)
     surplus_split: LevelSplit = param(
         default_factory=LevelSplit, description="split of the community's net result (retained surplus, or its "
         "share of an overspend) across levels, county : township : village", unit="share",
-        source="payment_rules.md §3.5, §7.1 surplus_split 6:3:1 (Suixi) [B]; losses split alike: assumption")
+        source="docs/sources/payment_rules.md §3.5, §7.1 surplus_split 6:3:1 (Suixi) [B]; losses split alike: assumption")
     performance: PerformanceConfig = param(default_factory=PerformanceConfig, description="year-end evaluation")
 
     @field_validator("risk_fund_share")

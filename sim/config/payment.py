@@ -3,7 +3,7 @@
 Methods by level: fee-for-service 按项目付费, CHS-DRG 按病组付费, DIP 按病种分值付费; plus per-diem
 按床日付费 for recovery stays after a down-referral, chronic-disease capitation 慢病按人头包干, and the
 DRG/DIP base groups 基础病组 paid the same at every level (同病同价). Numbers from
-``shared/reference/payment_rules.md`` §1.4-§1.9, §2 and §7.1 (tags as there).
+``docs/sources/payment_rules.md`` §1.4-§1.9, §2 and §7.1 (tags as there).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from sim.config.insurance import LevelSplit, LevelValues
 Method = Literal["ffs", "drg", "dip"]
 METHODS: tuple[str, ...] = ("ffs", "drg", "dip")
 
-#: the 31 national DRG base groups of CHS-DRG 3.0 (27 medical + 4 surgical), payment_rules.md §1.9 [S]
+#: the 31 national DRG base groups of CHS-DRG 3.0 (27 medical + 4 surgical), docs/sources/payment_rules.md §1.9 [S]
 NATIONAL_BASE_GROUPS: tuple[str, ...] = (
     "BR29", "BV39", "BZ15", "DS19", "DT19", "DT1H", "ES45", "ES4G", "ET25", "EX15", "EX39", "EX3H", "FR59", "FV29",
     "GU25", "GW19", "GZ19", "IU19", "IU29", "KS39", "LU15", "LU1G", "LX15", "LX1G", "NZ19", "SZ19", "SZ1H",
@@ -56,13 +56,13 @@ class BaseGroupConfig(Section):
     """DRG/DIP base groups 基础病组: one payment standard at every level (同城同病同价)."""
 
     enabled: bool = param(True, "pay the listed groups with the base-group coefficient at every level",
-                          source="payment_rules.md §1.9, NHSA 2026-09-17 [S]")
+                          source="docs/sources/payment_rules.md §1.9, NHSA 2026-09-17 [S]")
     codes: list[str] | None = param(
         None, "DRG codes of the base groups; null = the national CHS-DRG 3.0 list of 31 (those present in the "
         "case-mix). An explicit list must only name DRG codes of the case-mix",
-        source="payment_rules.md §1.9 (national 3.0 list) [S]")
+        source="docs/sources/payment_rules.md §1.9 (national 3.0 list) [S]")
     coefficient: float = param(1.0, "level coefficient of a base group at every level", unit="factor",
-                               source="payment_rules.md §1.5, §7.1 base_group_coefficient [S]", gt=0)
+                               source="docs/sources/payment_rules.md §1.5, §7.1 base_group_coefficient [S]", gt=0)
 
     def code_list(self) -> tuple[str, ...]:
         """The configured codes, or the national list."""
@@ -74,33 +74,33 @@ class DrgConfig(Section):
 
     formulation: Literal["points", "rate"] = param(
         "points", "'points' 点数法: pay = RW·k·point_scale·point_value; 'rate' 费率法: pay = RW·k·base_rate",
-        source="payment_rules.md §1.4 (a)/(b) [K]/[S]")
+        source="docs/sources/payment_rules.md §1.4 (a)/(b) [K]/[S]")
     point_scale: float = param(100.0, "points per unit of relative weight", unit="points per RW",
-                               source="payment_rules.md §1.4, §7.1 point_scale [S]", gt=0)
+                               source="docs/sources/payment_rules.md §1.4, §7.1 point_scale [S]", gt=0)
     point_value: SchemeValues = param(
         default_factory=lambda: SchemeValues(resident=52.8094, employee=53.8381),
         description="value of one point by scheme (points formulation)", unit="yuan per point",
-        source="payment_rules.md §1.4 Zhoukou 2026 demo pack [S]")
+        source="docs/sources/payment_rules.md §1.4 Zhoukou 2026 demo pack [S]")
     base_rate: SchemeValues = param(
         default_factory=lambda: SchemeValues(resident=5280.94, employee=5383.81),
         description="payment per unit of relative weight by scheme (rate formulation)", unit="yuan per RW",
-        source="derived: point_scale × point_value of payment_rules.md §1.4 [S]")
+        source="derived: point_scale × point_value of docs/sources/payment_rules.md §1.4 [S]")
     cost_per_rw: float = param(5270.76, "pooling area's average cost of a case of weight 1; the group average "
                                "cost A = RW × this sets the outlier ratio r = cost / A", unit="yuan per RW",
-                               source="payment_rules.md §1.4, §7.1 cost_per_rw (Zhoukou demo) [S]", gt=0)
+                               source="docs/sources/payment_rules.md §1.4, §7.1 cost_per_rw (Zhoukou demo) [S]", gt=0)
     low_outlier_threshold: float = param(0.35, "a case with cost / A below this is a low outlier 低倍率病例",
-                                         unit="ratio", source="payment_rules.md §1.6 DRGX default [S]", ge=0, lt=1)
+                                         unit="ratio", source="docs/sources/payment_rules.md §1.6 DRGX default [S]", ge=0, lt=1)
     low_outlier_mode: Literal["points_no_factor", "by_actual"] = param(
         "points_no_factor", "low outliers: 'points_no_factor' pay = cost × cf (no level coefficient); "
-        "'by_actual' pay = cost", source="payment_rules.md §1.6 (Zhoukou, Dazhou / Wuhan, Panjin) [S]")
+        "'by_actual' pay = cost", source="docs/sources/payment_rules.md §1.6 (Zhoukou, Dazhou / Wuhan, Panjin) [S]")
     high_outlier_bands: list[tuple[float | None, float]] = param(
         default_factory=lambda: [(1.0, 3.0), (2.0, 2.5), (3.0, 2.0), (5.0, 1.5), (None, 1.3)],
         description="high-outlier threshold H by relative weight: [(RW upper bound, H), ...], bounds increasing, "
         "last bound null (no upper bound); a case with cost / A above H is a high outlier 高倍率病例",
-        unit="[RW, ratio]", source="payment_rules.md §1.6, §7.1 (DRGX default) [S]")
+        unit="[RW, ratio]", source="docs/sources/payment_rules.md §1.6, §7.1 (DRGX default) [S]")
     high_outlier_mode: Literal["linear_add", "deduct", "cap"] = param(
         "linear_add", "high outliers: 'linear_add' pay = A·k·cf + (cost − H·A)·cf; 'deduct' pay = cost·cf − "
-        "(H−1)·RW·k·rate; 'cap' pay = H·A·k·cf", source="payment_rules.md §1.6 (Dazhou / Zhoukou / Panjin) [S]")
+        "(H−1)·RW·k·rate; 'cap' pay = H·A·k·cf", source="docs/sources/payment_rules.md §1.6 (Dazhou / Zhoukou / Panjin) [S]")
 
     @field_validator("high_outlier_bands")
     @classmethod
@@ -131,34 +131,34 @@ class DipConfig(Section):
     """DIP payment (§2): scores × level coefficient × point value, with deviation-case rules (§2.4)."""
 
     score_scale: float = param(1000.0, "score of a case of relative weight 1", unit="points per RW",
-                               source="payment_rules.md §2.2, §7.1 score_scale [K]", gt=0)
+                               source="docs/sources/payment_rules.md §2.2, §7.1 score_scale [K]", gt=0)
     point_value_mode: Literal["floating", "fixed"] = param(
         "floating", "'floating': point value = the year's DIP budget / total scores 浮动点值; 'fixed': point_value",
-        source="payment_rules.md §2.3 [S]")
+        source="docs/sources/payment_rules.md §2.3 [S]")
     point_value: float = param(5.27076, "fixed point value, also the reference for deviation cases and for "
                                "expected revenue", unit="yuan per point",
-                               source="assumption: cost_per_rw 5,270.76 / score_scale 1000 (payment_rules.md §1.4)",
+                               source="assumption: cost_per_rw 5,270.76 / score_scale 1000 (docs/sources/payment_rules.md §1.4)",
                                gt=0)
     budget_share: float = param(1.0, "floating mode: the DIP budget (in total-cost terms) as a share of the "
                                 "year's total cost of DIP-paid cases", unit="share",
                                 source="assumption: budget-neutral pooling area (以收定支)", gt=0)
     low_outlier: float = param(0.5, "cost / same-level average at or below which a case is paid by its cost "
-                               "费用超低", unit="ratio", source="payment_rules.md §2.4, §7.1 [S]", gt=0, lt=1)
+                               "费用超低", unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]", gt=0, lt=1)
     high_outlier: float = param(2.0, "cost / same-level average at or above which extra score is added 费用超高",
-                                unit="ratio", source="payment_rules.md §2.4, §7.1 [S]", gt=1)
+                                unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]", gt=1)
     extreme_review: float = param(5.0, "ratio above which a case goes to expert review (flagged; paid as a high "
-                                  "outlier)", unit="ratio", source="payment_rules.md §2.4, §7.1 [S]", gt=1)
+                                  "outlier)", unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]", gt=1)
 
 
 class PerDiemConfig(Section):
     """Per-bed-day payment 按床日付费 for recovery stays after a down-referral (path ``referred_down``)."""
 
     enabled: bool = param(False, "pay down-referred recovery segments per bed-day instead of the level's method",
-                          source="payment_rules.md §5.1 下转病种清单: per diem at township [K]")
+                          source="docs/sources/payment_rules.md §5.1 下转病种清单: per diem at township [K]")
     rate: LevelValues = param(
         default_factory=lambda: LevelValues(village=0.0, township=370.0, county=600.0, city=800.0, province=900.0),
         description="payment per bed-day by level", unit="yuan per bed-day",
-        source="township: calibration_data.md §3.1 THC cost per bed-day 317.5 (2020) +5%/yr [V]/[A]; "
+        source="township: docs/sources/calibration_data.md §3.1 THC cost per bed-day 317.5 (2020) +5%/yr [V]/[A]; "
                "others assumption")
 
 
@@ -167,14 +167,14 @@ class CapitationConfig(Section):
 
     enabled: bool = param(False, "pay the community a fixed amount per enrolled patient instead of the fund's "
                           "share of their in-community two-disease follow-up visits",
-                          source="payment_rules.md §3.5 Suixi [B]")
+                          source="docs/sources/payment_rules.md §3.5 Suixi [B]")
     rate: float = param(300.0, "capitation per enrolled patient and disease per year", unit="yuan per person-year",
-                        source="assumption: ≈ 12 follow-ups × 40 yuan × 60% fund share (calibration_data.md §9 "
-                               "village visit cost; payment_rules.md §7.1 two-disease ratio)", ge=0)
+                        source="assumption: ≈ 12 follow-ups × 40 yuan × 60% fund share (docs/sources/calibration_data.md §9 "
+                               "village visit cost; docs/sources/payment_rules.md §7.1 two-disease ratio)", ge=0)
     split: LevelSplit = param(
         default_factory=lambda: LevelSplit(county=0.2, township=0.5, village=0.3),
         description="split of the capitation across levels (county : township : village)", unit="share",
-        source="payment_rules.md §3.5, §7.1 chronic_capitation_split 2:5:3 (Suixi) [B]")
+        source="docs/sources/payment_rules.md §3.5, §7.1 chronic_capitation_split 2:5:3 (Suixi) [B]")
 
 
 class FacilityPaymentConfig(Section):
@@ -184,21 +184,21 @@ class FacilityPaymentConfig(Section):
         default_factory=LevelMethods, description="inpatient payment method by level (outpatient care is "
         "fee-for-service, chronic follow-ups optionally capitated)",
         source="default fee-for-service: the pre-reform county (configs/county/default.yaml); DRG/DIP are "
-               "scenario levers (payment_rules.md §7.1 payment_method_inpatient)")
+               "scenario levers (docs/sources/payment_rules.md §7.1 payment_method_inpatient)")
     level_coefficient: LevelValues = param(
         default_factory=lambda: LevelValues(village=1.0, township=0.75, county=1.0, city=1.10, province=1.20),
         description="level coefficient 级别系数 k of DRG and DIP payments", unit="factor",
-        source="payment_rules.md §7.1 (township 0.75, county 1.00, city 1.10) [K]; province 1.20 = 三甲 of §1.5 [S]")
+        source="docs/sources/payment_rules.md §7.1 (township 0.75, county 1.00, city 1.10) [K]; province 1.20 = 三甲 of §1.5 [S]")
     base_groups: BaseGroupConfig = param(default_factory=BaseGroupConfig, description="base groups 基础病组")
     drg: DrgConfig = param(default_factory=DrgConfig, description="CHS-DRG payment")
     dip: DipConfig = param(default_factory=DipConfig, description="DIP payment")
     fund_split_mode: Literal["standard_minus_oop", "pro_rata"] = param(
         "standard_minus_oop", "what the fund pays the facility under DRG/DIP/per-diem: the payment standard minus "
         "the patient's itemised out-of-pocket (not below 0), or the standard × the claim's fund share",
-        source="payment_rules.md §1.4 'Who pays what', §7.1 fund_split_mode [K]")
+        source="docs/sources/payment_rules.md §1.4 'Who pays what', §7.1 fund_split_mode [K]")
     ungrouped_pay_factor: float = param(0.8, "DRG/DIP cases without a group (no relative weight) are paid "
                                         "cost × this", unit="factor",
-                                        source="payment_rules.md §1.7, §7.1 ungrouped_pay_factor [K]", ge=0)
+                                        source="docs/sources/payment_rules.md §1.7, §7.1 ungrouped_pay_factor [K]", ge=0)
     per_diem: PerDiemConfig = param(default_factory=PerDiemConfig, description="per-bed-day recovery stays")
     capitation: CapitationConfig = param(default_factory=CapitationConfig, description="chronic capitation")
     cost_to_charge: LevelValues = param(
@@ -206,4 +206,4 @@ class FacilityPaymentConfig(Section):
         description="facility resource cost per yuan charged (cost-to-charge ratio): cost = total_cost × this; "
         "margin = revenue − cost", unit="yuan per yuan",
         source="assumption: public facilities' medical revenue exceeds medical cost by 5-10% before subsidies; "
-               "payment_rules.md §7.4 uses 1 (charge = cost)")
+               "docs/sources/payment_rules.md §7.4 uses 1 (charge = cost)")

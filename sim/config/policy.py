@@ -16,14 +16,14 @@ from pydantic import model_validator
 from sim.config.fields import Section, param
 from sim.codes import COUNTY, TOWNSHIP, VILLAGE
 
-#: first-contact-at-primary-care conditions 基层首诊病种 (payment_rules.md §5.1 [K]): chronic and minor acute
+#: first-contact-at-primary-care conditions 基层首诊病种 (docs/sources/payment_rules.md §5.1 [K]): chronic and minor acute
 #: conditions as the case-mix codes them
 DEFAULT_GATEKEEPING_CONDITIONS: tuple[str, ...] = (
     "urti_visit", "gastro_visit", "msk_pain_visit", "hypertension_visit", "diabetes_visit", "dyspepsia_visit",
     "uti_visit", "copd_visit", "htn_followup", "dm_followup", "urti_admission", "bronchitis", "gastroenteritis",
     "hypertension_admission", "diabetes_complication", "uti", "back_neck")
 
-#: conditions allowed out of the county with full benefit 县域外转诊白名单 (payment_rules.md §5.1 [B]/[K]:
+#: conditions allowed out of the county with full benefit 县域外转诊白名单 (docs/sources/payment_rules.md §5.1 [B]/[K]:
 #: cardiac surgery, neurosurgery, complex cancer surgery, major trauma, interventional cardiology)
 DEFAULT_WHITELIST: tuple[str, ...] = (
     "cardiac_surgery", "neurosurgery", "pci", "ami", "colorectal_surgery", "lung_cancer", "breast_cancer_surgery")
@@ -35,7 +35,7 @@ class ConditionList(Section):
     enabled: bool = param(False, "apply this list")
     codes: list[str] = param(default_factory=list, description="condition codes or DRG codes of the case-mix")
     penalty_pp: float = param(0.20, "cut in the reimbursement ratio for care that breaks the list's rule",
-                              unit="share points", source="payment_rules.md §5.1: reimbursement -10 to -20 pp [K]",
+                              unit="share points", source="docs/sources/payment_rules.md §5.1: reimbursement -10 to -20 pp [K]",
                               ge=0, le=1)
 
 
@@ -44,16 +44,16 @@ class GatekeepingConfig(Section):
 
     enabled: bool = param(False, "self-referred care at county or out-of-county level for the listed "
                           "conditions is reimbursed at a lower ratio (outpatient and inpatient)",
-                          source="payment_rules.md §5.1 基层首诊病种 [K]")
+                          source="docs/sources/payment_rules.md §5.1 基层首诊病种 [K]")
     codes: list[str] = param(default_factory=lambda: list(DEFAULT_GATEKEEPING_CONDITIONS),
                              description="conditions that must start at a village clinic or township centre",
-                             source="payment_rules.md §5.1: hypertension, diabetes, COPD stable phase, URTI, "
+                             source="docs/sources/payment_rules.md §5.1: hypertension, diabetes, COPD stable phase, URTI, "
                                     "gastroenteritis, back pain, UTI [K]")
     penalty_pp: float = param(0.15, "cut in the reimbursement ratio for bypassing primary care", unit="share points",
-                              source="payment_rules.md §4.1/§5.1: 10-20 pp [B]/[K]", ge=0, le=1)
+                              source="docs/sources/payment_rules.md §4.1/§5.1: 10-20 pp [B]/[K]", ge=0, le=1)
     referral_required: bool = param(False, "bypassing primary care is not reimbursed at all (a primary-care "
                                     "referral is required), instead of the penalty",
-                                    source="payment_rules.md §5.1: family-doctor referral needed for county-level "
+                                    source="docs/sources/payment_rules.md §5.1: family-doctor referral needed for county-level "
                                            "outpatient care in some areas [K]")
 
 
@@ -65,12 +65,12 @@ class PolicyConfig(Section):
         description="referral whitelist 转诊白名单: listed conditions may leave the county with full benefit "
         "(pre-approved, even without a visit to the county hospital); out-of-county care for every other "
         "condition is unreferred (ratio cut by penalty_pp) and the county hospital does not refer it out "
-        "unless it cannot treat it", source="payment_rules.md §5.1, §7.1 referral [B]/[K]")
+        "unless it cannot treat it", source="docs/sources/payment_rules.md §5.1, §7.1 referral [B]/[K]")
     do_not_refer_out: ConditionList = param(
         default_factory=lambda: ConditionList(penalty_pp=0.20),
         description="the county's 'do not refer out' list 县外转诊负面清单 (the whitelist's mirror image): the "
         "county hospital must treat the listed conditions and out-of-county care for them is unreferred",
-        source="payment_rules.md §5.1: Anhui ~100 conditions for county hospitals [K]")
+        source="docs/sources/payment_rules.md §5.1: Anhui ~100 conditions for county hospitals [K]")
     gatekeeping: GatekeepingConfig = param(default_factory=GatekeepingConfig, description="基层首诊")
 
 
@@ -88,7 +88,7 @@ class IncentiveConfig(Section):
         0.8, "change in the log-odds of a referral decision per 1,000 yuan change in the decision-maker's "
         "margin from it", unit="log-odds per 1,000 yuan",
         source="assumption: a 1,000-yuan swing (≈ a township stay's margin) roughly doubles a rare referral; "
-               "sweep it (DRG studies report 5-20% shifts in admissions within 1-2 years, payment_rules.md §1.9)",
+               "sweep it (DRG studies report 5-20% shifts in admissions within 1-2 years, docs/sources/payment_rules.md §1.9)",
         ge=0)
     triage_down: float = param(
         0.02, "probability that a county hospital redirects an admission a township centre could treat to the "
@@ -101,7 +101,7 @@ class IncentiveConfig(Section):
     one_purse_under_global_budget: bool = param(
         True, "under a global budget the lead hospital decides for the whole community (its margin is the "
         "community's: patient payments minus resource cost, plus the fund payment it does not retain)",
-        source="payment_rules.md §3.3-3.5: 打包付费, 结余留用 make the community one purse [B]")
+        source="docs/sources/payment_rules.md §3.3-3.5: 打包付费, 结余留用 make the community one purse [B]")
 
 
 class LevelInvestment(Section):
@@ -135,7 +135,7 @@ class ReinvestmentConfig(Section):
     """Reinvestment of retained surplus 结余留用 into capacity: the multi-year feedback of a global budget.
 
     Retained surplus may pay staff performance bonuses or build capacity at township and village level
-    (payment_rules.md §3.4 'use of surplus' [S] Sanming; [K]); the split between the two and what capacity a
+    (docs/sources/payment_rules.md §3.4 'use of surplus' [S] Sanming; [K]); the split between the two and what capacity a
     yuan buys are not published, so every number here is an assumption to sweep. Without a global budget
     there is no surplus and nothing is invested.
     """
@@ -159,7 +159,7 @@ class ReinvestmentConfig(Section):
         default_factory=lambda: LevelInvestment(share=0.0, quality_per_million_yuan=0.0025, max_quality=0.95),
         description="county hospitals 县级医院",
         source="assumption: the county hospitals' share pays staff performance (Sanming annual-salary system, "
-               "payment_rules.md §3.7 [S]); if reinvested, 0.0025 per million: the 0.2 gap to the city hospital "
+               "docs/sources/payment_rules.md §3.7 [S]); if reinvested, 0.0025 per million: the 0.2 gap to the city hospital "
                "takes about 80 M yuan")
 
     def by_level(self) -> dict[int, LevelInvestment]:

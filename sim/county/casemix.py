@@ -29,7 +29,7 @@ COLUMNS = (
 )
 #: optional columns: the CHS-DRG 3.0 age split (≥70 years) of a condition's group, e.g. ES45 -> ES4G
 OPTIONAL_COLUMNS = ("drg_code_70plus", "rw_70plus")
-#: age (years) from which the ``drg_code_70plus`` group applies (CHS-DRG 3.0 suffixes E/F/G/H, payment_rules.md §1.2)
+#: age (years) from which the ``drg_code_70plus`` group applies (CHS-DRG 3.0 suffixes E/F/G/H, docs/sources/payment_rules.md §1.2)
 ELDERLY_DRG_AGE = 70
 #: weight ratio of an age-split (≥70) group to its base group when the table gives none: ES4G/ES45 (§1.9) [S]
 ELDERLY_RW_FACTOR = round(0.6682 / 0.3924, 4)
@@ -174,7 +174,7 @@ def load_casemix(path: str | Path, incidence_scale: float = 1.0,
     drg70 = df["drg_code_70plus"].fillna("").astype(str).str.strip()
     drg70 = drg70.where(drg70 != "", drg)
     rw70 = _numeric(df, ["rw_70plus"], where)[:, 0]
-    # an age-split group without its own weight: scale by the ES45 -> ES4G ratio of payment_rules.md §1.9 [S]
+    # an age-split group without its own weight: scale by the ES45 -> ES4G ratio of docs/sources/payment_rules.md §1.9 [S]
     rw70 = np.where(np.isnan(rw70), np.where(drg70 != drg, rw * ELDERLY_RW_FACTOR, rw), rw70)
     rec_frac = np.nan_to_num(_numeric(df, ["recovery_fraction"], where)[:, 0])
     readmit = np.nan_to_num(_numeric(df, ["readmit_30d"], where)[:, 0])

@@ -1,7 +1,7 @@
 """DRG base groups 基础病组: which claims are paid the same standard at every level (同城同病同价).
 
 The list is configured by DRG code (``payment.base_groups.codes``); by default it is the national
-CHS-DRG 3.0 list of 31 groups (``payment_rules.md`` §1.9 [S]), of which an area uses those its
+CHS-DRG 3.0 list of 31 groups (``docs/sources/payment_rules.md`` §1.9 [S]), of which an area uses those its
 case-mix contains. An explicit list must name DRG codes of the case-mix, so a typo is an error and
 not a silently unused group.
 """

@@ -1,4 +1,4 @@
-"""Chronic-disease capitation 慢病按人头包干 (``payment_rules.md`` §3.5, Suixi [B]).
+"""Chronic-disease capitation 慢病按人头包干 (``docs/sources/payment_rules.md`` §3.5, Suixi [B]).
 
 The fund pays ``rate`` yuan per enrolled hypertension/diabetes patient (per disease) and year, split
 across the community's levels county : township : village (default 2 : 5 : 3), instead of paying

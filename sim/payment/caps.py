@@ -12,7 +12,7 @@ model then runs an :class:`OutpatientCapTracker` next to its claims recorder, wh
 rule visit by visit during the simulation and keeps, per aggregate row, the fund before and after
 the cap; :func:`sim.settlement.settle.settle` scales each aggregate row by that ratio. Without a
 tracker, caps are not applied to aggregated rows (the settlement reports ``outpatient_caps='none'``).
-Rules: ``shared/reference/payment_rules.md`` §4.1 and §4.4.
+Rules: ``docs/sources/payment_rules.md`` §4.1 and §4.4.
 """
 
 from __future__ import annotations

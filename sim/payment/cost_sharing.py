@@ -11,7 +11,7 @@ Inpatient (per claim, vectorised)::
 
 Outpatient visits: ``fund = total_cost * outpatient_ratio[scheme, level]`` (chronic follow-ups use the
 two-disease ratio 两病). Every function keeps ``fund + oop == total`` exactly.
-Rules: ``shared/reference/payment_rules.md`` §4 and §7.2.
+Rules: ``docs/sources/payment_rules.md`` §4 and §7.2.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""DIP case payment 按病种分值付费 (``payment_rules.md`` §2.2-§2.4).
+"""DIP case payment 按病种分值付费 (``docs/sources/payment_rules.md`` §2.2-§2.4).
 
 score = RW × score_scale; avg = score × k × reference point value (the disease's average cost at
 the case's level); r = C / avg::

@@ -1,4 +1,4 @@
-"""CHS-DRG case payment 按病组付费 (``payment_rules.md`` §1.4-§1.6, §7.2).
+"""CHS-DRG case payment 按病组付费 (``docs/sources/payment_rules.md`` §1.4-§1.6, §7.2).
 
 Notation: C = the case's total cost (yuan); A = RW × cost_per_rw, the group's average cost;
 r = C / A; k = level coefficient (base-group coefficient for a base group); rate = yuan per RW

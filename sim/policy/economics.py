@@ -47,7 +47,7 @@ def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> CaseE
     per_day[TOWNSHIP] = casemix_cfg.recovery_bed_day_cost
     rec_charges = rec_days[None, :] * per_day
     rec_revenue = _recovery_revenue(rec_charges, rec_days, rules)
-    # no new deductible on the recovery days, whether they stay or move down (payment_rules.md §4.3)
+    # no new deductible on the recovery days, whether they stay or move down (docs/sources/payment_rules.md §4.3)
     rec_oop = _resident_oop(np.moveaxis(rec_charges, 0, -1)[:, None, :], rules, deductible_paid=np.inf)[:, 0, :]
     return CaseEconomics(
         charges=to_lcs(cost), revenue=to_lcs(revenue), oop=to_lcs(oop), resource=to_lcs(cost * ctc),
@@ -69,7 +69,7 @@ def _recovery_revenue(charges: np.ndarray, days: np.ndarray, rules) -> np.ndarra
     (the case's DRG/DIP payment does not grow with its days), the per-diem rate where per diem applies.
 
     A down-referred recovery segment at a township centre, under DRG/DIP, is paid about its cost (a low
-    outlier paid by cost, payment_rules.md §1.6).
+    outlier paid by cost, docs/sources/payment_rules.md §1.6).
     """
     pay = rules.payment
     method = np.array([METHODS[m] for m in pay.inpatient_method.codes()])
