@@ -19,6 +19,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("sim.payment",),
     ("sim.budget",),
     ("sim.policy",),
+    ("sim.behaviour",),
     ("sim.model",),
     ("sim.settlement",),
     ("sim.results",),
