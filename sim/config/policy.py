@@ -184,17 +184,70 @@ class MechanismConfig(Section):
                                        "capability by the ``reinvestment`` rule (off: nothing is invested)")
 
 
-class ReformConfig(Section):
-    """When the scenario's rules take effect; the years before run under another scenario's rules."""
+#: the sections of a scenario that are rules (switched by a reform) rather than behaviour or the county
+RULE_SECTIONS: tuple[str, ...] = ("insurance", "payment", "budget", "policy")
 
-    start_year: int = param(0, "first simulated year (0-based) under this scenario's rules", unit="year", ge=0)
+
+class ReformStep(Section):
+    """One dated step of a reform timeline: from the start of ``year`` the rules change by ``overlay``."""
+
+    year: int = param(0, "first simulated year (0-based) with this step's rules", unit="year", ge=0)
+    overlay: str | dict = param(
+        default_factory=dict, description="the change: a scenario (built-in name or path) whose rule sections "
+        "(insurance, payment, budget, policy) replace the current ones, or a mapping of rule-section fields "
+        "merged onto the rules in force (e.g. {payment: {base_groups: {enabled: true}}})")
+
+    @model_validator(mode="after")
+    def _rule_sections_only(self):
+        if isinstance(self.overlay, dict):
+            other = sorted(set(self.overlay) - set(RULE_SECTIONS))
+            if other:
+                raise ValueError(f"overlay sets {other}: a reform step changes only the rule sections "
+                                 f"{', '.join(RULE_SECTIONS)}")
+        return self
+
+
+class ReformConfig(Section):
+    """When the scenario's rules take effect: one start year, or a dated timeline of steps.
+
+    Single start: the rules of ``before`` apply in years ``< start_year``, the scenario's own from then on.
+    Timeline (``steps``, or ``reform:`` written as a list of steps): the rules start as ``before``'s (or the
+    scenario's own when ``before`` is null) and each step changes them from the start of its year, in
+    year order, cumulatively: DRG from year 2, base groups from year 3, a global budget from year 4.
+    """
+
+    start_year: int = param(0, "first simulated year (0-based) under this scenario's rules (single-start form)",
+                            unit="year", ge=0)
     before: str | None = param(
         None, "scenario (built-in name or path) whose rules (insurance, payment, budget, policy) apply before "
-        "start_year, and which the mechanism switches freeze to; null = this scenario's own rules")
+        "the reform, and which the mechanism switches freeze to; null = this scenario's own rules")
+    steps: list[ReformStep] = param(default_factory=list, description="dated reform steps (timeline form)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _list_form(cls, data):
+        return {"steps": data} if isinstance(data, list) else data
 
     @model_validator(mode="after")
     def _needs_before(self):
+        if self.steps and self.start_year:
+            raise ValueError("give either start_year (one start) or steps (a timeline), not both")
         if self.start_year > 0 and self.before is None:
             raise ValueError(f"start_year = {self.start_year} needs 'before': the scenario whose rules apply "
                              "in the years before the reform")
+        years = [s.year for s in self.steps]
+        if years != sorted(years) or len(set(years)) != len(years):
+            raise ValueError(f"step years {years}: expected strictly increasing years, one step per year")
         return self
+
+    @property
+    def first_year(self) -> int:
+        """First simulated year whose rules differ from the pre-reform rules (0 = from the start)."""
+        return self.steps[0].year if self.steps else self.start_year
+
+    @property
+    def change_years(self) -> list[int]:
+        """Years in which the rules change (empty when the scenario's rules hold from year 0)."""
+        if self.steps:
+            return [s.year for s in self.steps if s.year > 0]
+        return [self.start_year] if self.start_year > 0 else []

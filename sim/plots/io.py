@@ -197,8 +197,11 @@ def kpi(result: Result, key: str, year: str | int) -> Any:
 
 
 def reform_year(config: Mapping) -> int | None:
-    """First simulation year under the scenario's reformed rules (``reform.start_year``); ``None`` if 0 or unset."""
-    year = (config.get("reform") or {}).get("start_year") or 0
+    """First simulation year under the scenario's reformed rules (``reform.start_year`` or the first dated
+    step); ``None`` if 0 or unset."""
+    reform = config.get("reform") or {}
+    steps = reform.get("steps") or []
+    year = (steps[0].get("year") if steps else reform.get("start_year")) or 0
     return int(year) if year > 0 else None
 
 

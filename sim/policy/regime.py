@@ -1,7 +1,6 @@
 """Which rules are in force in a year, and the behavioural tables they imply.
 
-A scenario's rules (``insurance``, ``payment``, ``budget``, ``policy``) apply from ``reform.start_year``;
-before that the rules of ``reform.before`` apply. The mechanism switches freeze a channel at the
+The rules in force in a year come from the scenario's reform timeline (:mod:`sim.policy.timeline`). The mechanism switches freeze a channel at the
 ``before`` rules: patients' expected prices (patient price response), facilities' margins (facility
 margin response), the one-purse view of a global budget (budget incentive).
 """
@@ -15,25 +14,15 @@ import pandas as pd
 
 from sim.codes import CHRONIC, INPATIENT
 from sim.county.casemix import Casemix
-from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
 from sim.payment.cost_sharing import expected_oop
 from sim.config.payment import FacilityPaymentConfig
 from sim.policy.economics import case_economics
 from sim.policy.incentives import Propensities, propensities
 from sim.policy.rules import ReferralRules
+from sim.policy.timeline import RULE_SECTIONS, rules_before, rules_in_year
 
-#: the sections of a scenario that are rules (switched by a reform) rather than behaviour or the county
-RULE_SECTIONS = ("insurance", "payment", "budget", "policy")
-
-
-def rules_before(config: ScenarioConfig) -> ScenarioConfig:
-    """The scenario with its rule sections replaced by those of ``reform.before`` (itself if none)."""
-    if config.reform.before is None:
-        return config
-    before = load_config(config.reform.before)
-    return config.model_copy(update={s: getattr(before, s) for s in RULE_SECTIONS})
-
+__all__ = ["RULE_SECTIONS", "Regime", "fee_for_service", "regime_for_year", "rules_before"]
 
 def fee_for_service(rules: ScenarioConfig) -> ScenarioConfig:
     """The same rules with fee-for-service payment and no global budget: where propensities are calibrated."""
@@ -62,7 +51,7 @@ class Regime:
 def regime_for_year(config: ScenarioConfig, before: ScenarioConfig, year: int, casemix: Casemix) -> Regime:
     """Build the regime of simulated year ``year`` (0-based)."""
     mech = config.mechanisms
-    rules = config if year >= config.reform.start_year else before
+    rules = rules_in_year(config, before, year)
     referral = ReferralRules.build(casemix, rules.policy, rules.insurance)
     price_rules = rules if mech.patient_price_response else before
     margin_rules = rules if mech.facility_margin_response else before

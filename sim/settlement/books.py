@@ -12,6 +12,7 @@ import pandas as pd
 
 from sim.codes import CHRONIC
 from sim.policy.reinvestment import retained_surplus
+from sim.policy.timeline import rules_in_year
 from sim.settlement.settle import Settlement, settle
 
 
@@ -29,7 +30,7 @@ def claims_tables(model) -> tuple[pd.DataFrame, pd.DataFrame]:
 def settle_model(model, inpatient: pd.DataFrame, outpatient: pd.DataFrame, years: range) -> Settlement:
     """Price a model's claims and settle its budget (:func:`sim.settlement.settle.settle`) for ``years``.
 
-    Rules by year: the scenario's from ``reform.start_year``, ``model.rules_before`` earlier. Outpatient
+    Rules by year: the reform timeline's (:func:`sim.policy.timeline.rules_in_year`). Outpatient
     caps: aggregated visits are capped through the model's ``outpatient_caps`` tracker
     (:class:`sim.payment.caps.OutpatientCapTracker`) when it keeps one; without it caps are left off in
     both claims layouts, so single visits and aggregates price alike. Capitation enrolment: residents
@@ -39,8 +40,7 @@ def settle_model(model, inpatient: pd.DataFrame, outpatient: pd.DataFrame, years
     tracker = getattr(model, "outpatient_caps", None)
     caps = (None if cfg.output.claims == "all" else tracker.table()) if tracker is not None else False
     before = getattr(model, "rules_before", None)
-    start = cfg.reform.start_year if before is not None else 0
-    by_year = {y: (cfg if y >= start else before) for y in years}
+    by_year = {y: (rules_in_year(cfg, before, y) if before is not None else cfg) for y in years}
     pop = model.population
     enrolled = int(np.count_nonzero(pop.managed_htn)) + int(np.count_nonzero(pop.managed_dm))
     return settle(inpatient, outpatient, cfg, casemix=model.casemix, chronic_condition=model.casemix.setting == CHRONIC,
