@@ -112,7 +112,8 @@ def _format_comparison(table: pd.DataFrame, baseline: str, reform: str) -> str:
 
     lines = [f"paired differences {reform} - {baseline} (mean over seeds, 95% t-interval; * = interval excludes 0)"]
     for year, g in table.groupby("year"):
-        lines.append(f"year {year}")
+        in_force = "reform in force" if g["reform_in_force"].iloc[0] else "before the reform"
+        lines.append(f"year {year} ({in_force})")
         lines.append(f"  {'kpi':<42}{baseline:>14}{reform:>14}{'diff':>12}  {'95% interval':<26}{'n':>3}")
         for r in g.itertuples(index=False):
             sig = "*" if r.ci_low > 0 or r.ci_high < 0 else " "
@@ -139,6 +140,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         return EXIT_INTERRUPTED
     progress.close()
     if not args.quiet:
+        print(table.attrs["note"])
         print(_format_comparison(table, table.attrs["baseline"], table.attrs["reform"]))
         print(f"wrote {table.attrs['folder']}/comparison.parquet and comparison.json")
     return 0
@@ -179,7 +181,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("reform", help="reform scenario (built-in name or YAML)")
     c.add_argument("--seeds", type=int, default=5, help="replicates K (default 5)")
     c.add_argument("--population", type=int, help="residents (default: the scenarios')")
-    c.add_argument("--years", type=int, help="simulated years (default: the scenarios')")
+    c.add_argument("--years", type=int, help="simulated years of both arms (default: the longer of the two scenarios' horizons)")
     c.add_argument("--root-seed", type=int, default=0, help="root of the seed sequence (default 0)")
     c.add_argument("--out", help="output folder (default results/compare-<baseline>-vs-<reform>)")
     _executor_args(c)

@@ -53,6 +53,25 @@ def paired_differences(table: pd.DataFrame, baseline: str, reform: str, level: f
     return out[COLUMNS].reset_index(drop=True)
 
 
+def horizon_note(configs, years: int) -> dict:
+    """Which years a comparison covers and from which the reform arm's rules differ from the baseline's.
+
+    ``first_reform_year`` : the earliest year an arm with a reform timing (``reform.before`` or steps) changes
+    its rules (``reform.first_year``); 0 when neither arm has one (they differ from the start);
+    ``note`` : one line for the reader, saying when no compared year includes a reform year.
+    """
+    timed = [c.reform.first_year for c in configs if c.reform.before is not None or c.reform.steps]
+    first = min(timed) if timed else 0   # an arm without a reform timing has its rules from year 0
+    if first >= years:
+        note = (f"compares years 0-{years - 1}, but the reform starts in year {first}: no compared year has the "
+                f"reform's rules (run more --years)")
+    elif first > 0:
+        note = f"compares years 0-{years - 1}; the reform's rules are in force from year {first}"
+    else:
+        note = f"compares years 0-{years - 1}; the reform's rules are in force from year 0"
+    return {"years_compared": list(range(years)), "first_reform_year": first, "note": note}
+
+
 def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mapping[str, Any], *, seeds: int = 5,
             population: int | None = None, years: int | None = None, out: str | Path | None = None,
             workers: int | None = None, scheduler: Any = None, root_seed: int = 0, retries: int = 2,
@@ -70,15 +89,20 @@ def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mappi
 
     Returns
     -------
-    DataFrame with :data:`COLUMNS`, one row per year and scalar KPI; ``attrs`` holds the arm labels
-    (``baseline``, ``reform``) and the ``folder``.
+    DataFrame with :data:`COLUMNS` plus ``reform_in_force``, one row per year and scalar KPI; ``attrs`` holds
+    the arm labels (``baseline``, ``reform``), the ``folder`` and :func:`horizon_note`'s keys. Both arms run
+    ``years`` years: by default the longer of the two scenarios' horizons.
 
     Raises
     ------
     SweepFailed : if any run failed after its retries.
     """
-    names = [load_config(s).name for s in (baseline, reform)]
+    configs = [load_config(s) for s in (baseline, reform)]
+    names = [c.name for c in configs]
     labels = names if names[0] != names[1] else ["baseline", "reform"]
+    # like with like: both arms run the same years, the longer horizon unless --years says otherwise
+    years = years if years is not None else max(c.years for c in configs)
+    horizon = horizon_note(configs, years)
     folder = Path(out) if out else Path("results") / f"compare-{names[0]}-vs-{names[1]}"
     spec = {"name": folder.name, "scenarios": dict(zip(labels, (baseline, reform))), "seeds": seeds,
             "root_seed": root_seed, "population": population, "years": years, "retries": retries}
@@ -86,11 +110,12 @@ def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mappi
     if status.failed or status.pending:
         raise SweepFailed(f"{status}\ncomparison not written; fix the failures and run the same command again")
     table = paired_differences(load(folder), *labels, level=level)
+    table["reform_in_force"] = table["year"].astype(int) >= horizon["first_reform_year"]
     write_parquet_atomic(table, folder / "comparison.parquet")
     meta = {"baseline": labels[0], "reform": labels[1], "seeds": replicate_seeds(root_seed, seeds), "root_seed": root_seed,
-            "population": population, "years": years, "level": level,
+            "population": population, "years": years, "level": level, **horizon,
             "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "rows": json.loads(table.to_json(orient="records"))}
     write_text_atomic(folder / "comparison.json", json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
-    table.attrs.update(baseline=labels[0], reform=labels[1], folder=str(folder))
+    table.attrs.update(baseline=labels[0], reform=labels[1], folder=str(folder), **horizon)
     return table
