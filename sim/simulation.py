@@ -14,7 +14,7 @@ from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, year_month
 from sim.model.claims import label_claims
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
-from sim.results.kpis import capacity_kpis, facility_year_table, yearly_kpis
+from sim.results.kpis import capacity_kpis, facility_year_table, policy_kpis, yearly_kpis
 from sim.model import CountyModel
 from sim.settlement.settle import check_rules
 from sim.results import Result
@@ -58,7 +58,7 @@ def collect(model: CountyModel) -> Result:
     daily.insert(2, "month", month)
 
     kpis = yearly_kpis(daily, ip, op, model.bed_days, level, model.world.beds, cfg.population, cm.base_group)
-    for extra in (settled.kpis, capacity_kpis(model.capacity, level)):
+    for extra in (settled.kpis, capacity_kpis(model.capacity, level), policy_kpis(ip, op, cm, cfg.years)):
         for y, values in extra.items():
             kpis.setdefault(y, {}).update(values)
     summary = {"scenario": cfg.name, "seed": cfg.seed, "population": cfg.population, "years": cfg.years,

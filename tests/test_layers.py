@@ -13,7 +13,7 @@ SIM = Path(__file__).resolve().parents[1] / "sim"
 
 #: bottom to top; a module's layer is the first prefix that matches its dotted name
 LAYERS: tuple[tuple[str, ...], ...] = (
-    ("sim.codes", "sim.streams"),
+    ("sim.codes", "sim.streams", "sim.stages"),
     ("sim.config",),
     ("sim.county",),
     ("sim.payment",),

@@ -1,5 +1,5 @@
 """The simulation core: ``CountyModel(mesa.Model)`` runs the day as a declared list of stages
-(:mod:`~sim.model.stages`) over array-backed residents and ``mesa.Agent`` facilities.
+(:mod:`~sim.stages`) over array-backed residents and ``mesa.Agent`` facilities.
 
 * :mod:`~sim.model.model` — the model: state, stages, year boundaries;
 * :mod:`~sim.model.onset` — disease onset and chronic follow-ups;

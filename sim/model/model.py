@@ -43,9 +43,10 @@ from sim.model.choice import build_choice_tables, capability_table, choose_first
 from sim.model.claims import ClaimsRecorder
 from sim.model.facilities import AGENT_CLASS, Facility
 from sim.model.onset import OnsetProcess
-from sim.model.stages import Day, Stage, insert_stage, subset
+from sim.stages import Day, Stage, insert_stage, subset
 from sim.model.ward import Ward
 from sim.payment.caps import OutpatientCapTracker
+from sim.policy import POLICIES
 from sim.policy.regime import regime_for_year, rules_before
 from sim.policy.reinvestment import investment, upgrade_cells
 from sim.streams import RandomStreams, derived_ids
@@ -81,7 +82,7 @@ class CountyModel(mesa.Model):
         down_prop : (F, C) probability.
     census : (F,) inpatients in a bed now.
     claims : the run's :class:`~sim.model.claims.ClaimsRecorder`.
-    stages : the day's :class:`~sim.model.stages.Stage` list, run in order by :meth:`step`.
+    stages : the day's :class:`~sim.stages.Stage` list, run in order by :meth:`step`.
     capacity : per year (rows) and facility (columns): ``invested`` (yuan of retained surplus reinvested at
         the year's start), ``quality`` (perceived quality in force, 0-1), ``capable_cells`` (condition x
         severity cells the facility treats).
@@ -130,6 +131,9 @@ class CountyModel(mesa.Model):
         self.pending_readmissions: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
         self.daily: dict[str, list[int]] = {k: [] for k in DAILY_COLUMNS}
         self.stages: list[Stage] = list(DAY_STAGES)
+        for policy in POLICIES:              # a policy's own stages check the rules in force themselves
+            for stage, where in policy.stages:
+                self.add_stage(stage, **where)
 
         cm = self.casemix
         self._sev_cum = np.cumsum(cm.severity_shares, axis=1)[:, :2]
@@ -147,7 +151,7 @@ class CountyModel(mesa.Model):
 
     # -- stages and rules ----------------------------------------------------------------------
     def add_stage(self, stage: Stage, *, before: str | None = None, after: str | None = None) -> None:
-        """Run ``stage`` every day, before or after the named stage (see :mod:`sim.model.stages`)."""
+        """Run ``stage`` every day, before or after the named stage (see :mod:`sim.stages`)."""
         self.stages = insert_stage(self.stages, stage, before=before, after=after)
 
     def refresh_choice_tables(self) -> None:

@@ -16,6 +16,7 @@ import matplotlib.font_manager as fm
 from matplotlib.figure import Figure
 
 from sim.codes import LEVEL_NAMES_ZH
+from sim.results.registry import REGISTRY
 
 F = TypeVar("F", bound=Callable)
 
@@ -58,35 +59,10 @@ def level_label(level: int) -> str:
     return zh(LEVEL_LABELS[level], LEVEL_NAMES_ZH[level])
 
 
-#: KPI key -> (English label, Chinese term or None, unit, scale to display, is a share)
+#: KPI key -> (English label, Chinese term or None, displayed unit, scale to display), from the one KPI
+#: registry :mod:`sim.results.registry`
 KPIS: dict[str, tuple[str, str | None, str, float]] = {
-    "in_county_admission_rate": ("In-county admission rate", "县域内住院率", "%", 100.0),
-    "in_county_visit_rate": ("In-county visit rate", "县域内就诊率", "%", 100.0),
-    "primary_visit_share": ("Primary-care visit share", "基层就诊占比", "%", 100.0),
-    "primary_fund_share": ("Primary-care share of fund spending", "基层医保基金支出占比", "%", 100.0),
-    "out_of_county_fund_share": ("Out-of-county share of fund spending", "县外基金占比", "%", 100.0),
-    "oop_share": ("Out-of-pocket share", "自付比例", "%", 100.0),
-    "readmission_rate_30d": ("30-day readmission rate", "30天再入院率", "%", 100.0),
-    "admission_rate": ("Admissions per resident", "住院率", "per resident per year", 1.0),
-    "admissions": ("Admissions", "住院人次", "admissions", 1.0),
-    "visits": ("Outpatient visits", "门诊人次", "visits", 1.0),
-    "up_referrals": ("Up-referrals", "上转", "referrals", 1.0),
-    "down_referrals": ("Down-referrals", "下转", "referrals", 1.0),
-    "out_of_county_admissions": ("Out-of-county admissions", "县外住院", "admissions", 1.0),
-    "unreferred_out_of_county_admissions": ("Unreferred out-of-county admissions", "未转诊县外住院", "admissions",
-                                            1.0),
-    "total_cost": ("Total medical cost", "医疗总费用", "million yuan", 1e-6),
-    "fund_payment": ("Fund payments", "医保基金支出", "million yuan", 1e-6),
-    "oop_payment": ("Out-of-pocket payments", "个人自付", "million yuan", 1e-6),
-    "fund_per_resident": ("Fund spending per resident", "人均基金支出", "yuan", 1.0),
-    "oop_per_admission": ("Out-of-pocket per admission", "次均住院自付", "yuan", 1.0),
-    "budget_total": ("Global budget", "医保基金总额", "million yuan", 1e-6),
-    "budget_surplus": ("Budget surplus (+) / overspend (-)", "结余/超支", "million yuan", 1e-6),
-    "risk_fund_balance": ("Risk-fund balance", "风险调节金", "million yuan", 1e-6),
-    "performance_score": ("Performance score", "绩效考核得分", "score 0-1", 1.0),
-    "reinvested_yuan": ("Retained surplus reinvested", "结余留用再投入", "million yuan", 1e-6),
-    "township_quality": ("Township centres' perceived quality", "乡镇卫生院服务能力", "score 0-1", 1.0),
-}
+    k.key: (k.name, k.zh, k.shown_unit, k.scale) for k in REGISTRY.values()}
 
 
 def kpi_label(key: str, with_unit: bool = True) -> str:

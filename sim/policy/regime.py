@@ -52,7 +52,7 @@ def regime_for_year(config: ScenarioConfig, before: ScenarioConfig, year: int, c
     """Build the regime of simulated year ``year`` (0-based)."""
     mech = config.mechanisms
     rules = rules_in_year(config, before, year)
-    referral = ReferralRules.build(casemix, rules.policy, rules.insurance)
+    referral = ReferralRules.build(casemix, rules)
     price_rules = rules if mech.patient_price_response else before
     margin_rules = rules if mech.facility_margin_response else before
     return Regime(rules=rules, referral=referral,
@@ -64,7 +64,7 @@ def _expected_oop(casemix: Casemix, rules: ScenarioConfig) -> np.ndarray:
     """(2, C, 5): a level that cannot treat sends the patient up, so expect the first capable level's price;
     the ratio cut of self-referral under the rules (unreferred out-of-county care, bypassing primary care)."""
     cost = pd.DataFrame(casemix.cost).bfill(axis=1).to_numpy()
-    cut = ReferralRules.build(casemix, rules.policy, rules.insurance).self_referral_cut()
+    cut = ReferralRules.build(casemix, rules).self_referral_cut()
     return expected_oop(cost, casemix.setting == INPATIENT, casemix.setting == CHRONIC, rules.insurance,
                         ratio_cut=cut)
 

@@ -18,7 +18,8 @@ from sim.county.casemix import Casemix
 from sim.config.loader import ConfigError
 from sim.codes import LEVEL_NAMES, SEVERITY_NAMES, VILLAGE
 from sim.config.policy import LevelInvestment, ReinvestmentConfig
-from sim.policy.rules import condition_mask
+from sim.policy.base import Policy
+from sim.policy.conditions import condition_mask
 
 
 def upgrade_cells(casemix: Casemix, rule: LevelInvestment, level: int) -> np.ndarray:
@@ -66,3 +67,11 @@ def quality_after(quality: float, invested: float, rule: LevelInvestment) -> flo
     """Perceived quality (0-1) after investing ``invested`` yuan; never above the rule's cap, never lowered."""
     raised = quality + rule.quality_per_million_yuan * invested / 1e6
     return max(quality, min(raised, rule.max_quality))
+
+
+POLICY = Policy(
+    name="reinvestment", title="retained surplus reinvested 结余留用", section="reinvestment", kind="capacity",
+    active=lambda rules: rules.budget.enabled and any(r.share > 0 for r in rules.reinvestment.by_level().values()),
+    arithmetic=("sim/policy/reinvestment.py",),
+    doc="At each year start facilities invest their level's share of last year's retained surplus in "
+        "quality and, past a threshold, capability (docs/sources/payment_rules.md §3.4).")

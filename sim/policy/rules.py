@@ -1,5 +1,8 @@
 """Referral rules as per-condition arrays, and the reimbursement cut each claim incurs under them.
 
+The arrays are written by the referral policies in force (:mod:`sim.policy.whitelist`,
+:mod:`sim.policy.do_not_refer_out`, :mod:`sim.policy.gatekeeping`); this module applies them to claims.
+
 Out-of-county status of a condition (``OUT_*``):
 
 * ``OUT_NORMAL``: reimbursed as referred when the county hospital refers the patient out;
@@ -21,25 +24,9 @@ import numpy as np
 
 from sim.county.casemix import Casemix
 from sim.codes import REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF, UP_PATHS
-from sim.config.loader import ConfigError
 from sim.codes import CITY, COUNTY, N_LEVELS
-from sim.config.insurance import CostSharingConfig
-from sim.config.policy import PolicyConfig
+from sim.policy.base import OUT_APPROVED, OUT_BLOCKED, OUT_NORMAL, OutOfCountyRules
 
-OUT_NORMAL, OUT_APPROVED, OUT_BLOCKED = 0, 1, 2
-
-
-def condition_mask(casemix: Casemix, codes: list[str] | tuple[str, ...], field: str) -> np.ndarray:
-    """(C,) bool: conditions named by case-mix code or by DRG code (either age group); unknown codes are errors."""
-    by_code = np.isin(np.asarray(casemix.codes, dtype=object), list(codes))
-    by_drg = np.isin(np.asarray(casemix.drg_codes, dtype=object), list(codes)) | \
-        np.isin(np.asarray(casemix.drg_codes_70plus, dtype=object), list(codes))
-    known = set(casemix.codes) | set(casemix.drg_codes) | set(casemix.drg_codes_70plus)
-    unknown = [c for c in codes if c not in known]
-    if unknown:
-        raise ConfigError(f"field '{field}' = {unknown}: unknown condition or DRG code(s) (not in the case-mix "
-                          f"table; `countysim validate` lists them)")
-    return by_code | by_drg
 
 
 @dataclass(frozen=True)
@@ -60,23 +47,20 @@ class ReferralRules:
     gate_penalty: float
 
     @classmethod
-    def build(cls, casemix: Casemix, policy: PolicyConfig, insurance: CostSharingConfig) -> "ReferralRules":
+    def build(cls, casemix: Casemix, rules) -> "ReferralRules":
+        """The referral rules in force under ``rules`` (a scenario's rule sections): each referral policy of
+        :data:`sim.policy.POLICIES` in force writes its part, in the registry's order."""
+        from sim.policy import POLICIES
+
         C = casemix.n
-        status = np.full(C, OUT_NORMAL, dtype=np.int8)
-        penalty = np.full(C, insurance.unreferred_outcounty_penalty_pp)
-        wl, dn = policy.whitelist, policy.do_not_refer_out
-        if wl.enabled:
-            listed = condition_mask(casemix, wl.codes, "policy.whitelist.codes")
-            status[:] = np.where(listed, OUT_APPROVED, OUT_BLOCKED)
-            penalty = np.where(listed, penalty, np.maximum(penalty, wl.penalty_pp))
-        if dn.enabled:
-            listed = condition_mask(casemix, dn.codes, "policy.do_not_refer_out.codes")
-            status[listed] = OUT_BLOCKED
-            penalty = np.where(listed, np.maximum(penalty, dn.penalty_pp), penalty)
-        gk = policy.gatekeeping
-        gatekept = condition_mask(casemix, gk.codes, "policy.gatekeeping.codes") if gk.enabled else np.zeros(C, bool)
-        gate_penalty = (1.0 if gk.referral_required else gk.penalty_pp) if gk.enabled else 0.0
-        return cls(out_status=status, out_penalty=penalty, gatekept=gatekept, gate_penalty=gate_penalty)
+        state = OutOfCountyRules(status=np.full(C, OUT_NORMAL, dtype=np.int8),
+                                 penalty=np.full(C, rules.insurance.unreferred_outcounty_penalty_pp),
+                                 gatekept=np.zeros(C, bool))
+        for policy in POLICIES:
+            if policy.referral is not None and policy.active(rules):
+                policy.referral(state, casemix, policy.config(rules), rules.insurance)
+        return cls(out_status=state.status, out_penalty=state.penalty, gatekept=state.gatekept,
+                   gate_penalty=state.gate_penalty)
 
     def referred_out(self, condition: np.ndarray, path: np.ndarray) -> np.ndarray:
         """(n,) bool: out-of-county care counts as referred (full ratio) for these condition/path pairs."""

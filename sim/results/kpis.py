@@ -159,3 +159,18 @@ def facility_year_table(inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_d
     out = out.drop(columns="revenue").join(fin, on=["year", "facility_index"])
     out[money] = out[money].fillna(0.0)
     return out[cols + money[1:]]
+
+
+def policy_kpis(inpatient: pd.DataFrame, outpatient: pd.DataFrame, casemix, years: int) -> dict[str, dict]:
+    """Per year: the KPIs each policy module declares (:attr:`sim.policy.base.Policy.kpis`), computed whether
+    or not the policy is in force, so a reform and its baseline report the same indicators."""
+    from sim.policy import POLICIES
+    from sim.policy.base import YearClaims
+
+    out: dict[str, dict] = {}
+    for year in range(years):
+        adm = inpatient[(inpatient["admit_day"] // DAYS_PER_YEAR == year) & (inpatient["segment"] == 0)]
+        claims = YearClaims(admissions=adm, inpatient=inpatient[inpatient["year"] == year],
+                            outpatient=outpatient[outpatient["year"] == year], casemix=casemix)
+        out[str(year)] = {k: v for p in POLICIES if p.kpis is not None for k, v in p.kpis(claims).items()}
+    return out

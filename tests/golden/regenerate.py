@@ -46,9 +46,10 @@ def golden_kpis(overlay: dict | None = None) -> dict[str, dict[str, float]]:
             for name in SCENARIOS}
 
 
-def drift(now: dict[str, float], stored: dict[str, float], rtol: float = 1e-6, atol: float = 1e-9) -> list[str]:
+def drift(now: dict[str, float], stored: dict[str, float], rtol: float = 1e-6, atol: float = 1e-9,
+          new_kpis_allowed: bool = False) -> list[str]:
     """KPIs that differ between ``now`` and ``stored`` beyond the tolerance (names, or added/removed)."""
-    out = [f"{k}: added" for k in sorted(set(now) - set(stored))]
+    out = [] if new_kpis_allowed else [f"{k}: added" for k in sorted(set(now) - set(stored))]
     out += [f"{k}: removed" for k in sorted(set(stored) - set(now))]
     for k in sorted(set(now) & set(stored)):
         a, b = stored[k], now[k]

@@ -1,0 +1,133 @@
+"""Every KPI of a run, defined once: key, English name, Chinese term, unit, display scale and formula.
+
+``summary.json`` holds, per simulated year, one value per key (``_by_level`` keys hold one value per facility
+level). Plots, the report and ``countysim compare`` take their labels and units from here, and
+``tests/test_kpi_registry.py`` fails when a run reports a KPI that is not registered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One indicator.
+
+    Attributes
+    ----------
+    key : name in ``summary.json``; name : English label; zh : Chinese term 中文 (None if none is usual).
+    unit : unit of the stored value; display_unit, scale : unit and factor for figures (shares -> %,
+    yuan -> million yuan); formula : how it is computed, in words.
+    """
+
+    key: str
+    name: str
+    zh: str | None
+    unit: str
+    formula: str
+    display_unit: str | None = None
+    scale: float = 1.0
+
+    @property
+    def shown_unit(self) -> str:
+        return self.display_unit if self.display_unit is not None else self.unit
+
+
+def _share(key, name, zh, formula):
+    return KPI(key, name, zh, "share", formula, "%", 100.0)
+
+
+def _money(key, name, zh, formula):
+    return KPI(key, name, zh, "yuan", formula, "million yuan", 1e-6)
+
+
+_ALL: tuple[KPI, ...] = (
+    # -- flows ------------------------------------------------------------------------------------------------
+    KPI("onsets", "Illness episodes", "发病", "episodes", "new episodes (onset) in the year, every condition"),
+    KPI("no_care", "Episodes without care", "未就诊", "episodes",
+        "episodes whose patient did not seek care (unmet need)"),
+    KPI("visits", "Outpatient visits", "门诊人次", "visits", "outpatient visits, referral consultations included"),
+    KPI("chronic_visits", "Chronic follow-up visits", "慢病随访", "visits",
+        "follow-up and refill visits of managed hypertension and diabetes patients"),
+    KPI("outpatient_referrals", "Outpatient referrals", "门诊转诊", "referrals",
+        "visits at a facility that could not treat the case and referred it up"),
+    KPI("admissions", "Admissions", "住院人次", "admissions", "admissions (first stay segment) in the year"),
+    KPI("admission_rate", "Admissions per resident", "住院率", "per resident per year", "admissions / residents"),
+    KPI("admissions_by_level", "Admissions by level", "分级住院人次", "admissions",
+        "admissions at township centres, county hospitals and out of the county"),
+    KPI("in_county_visit_rate", "In-county visit rate", "县域内就诊率", "share",
+        "visits at county facilities (village, township, county) / all visits", "%", 100.0),
+    KPI("in_county_admission_rate", "In-county admission rate", "县域内住院率", "share",
+        "admissions at county facilities / all admissions", "%", 100.0),
+    _share("primary_visit_share", "Primary-care visit share", "基层就诊占比",
+           "visits at village clinics and township centres / all visits"),
+    KPI("up_referrals", "Up-referrals", "上转", "referrals",
+        "inpatient referrals up: the facility could not treat, chose to refer, or had no bed"),
+    KPI("up_referrals_out_of_county", "Up-referrals out of the county", "县外转诊", "referrals",
+        "up-referrals that end in an out-of-county hospital"),
+    KPI("down_referrals", "Down-referrals", "下转", "referrals",
+        "recovery-phase transfers to a township centre plus admissions redirected down by a county hospital"),
+    KPI("out_of_county_admissions", "Out-of-county admissions", "县外住院", "admissions",
+        "admissions at city and provincial hospitals"),
+    KPI("unreferred_out_of_county_admissions", "Unreferred out-of-county admissions", "未转诊县外住院", "admissions",
+        "out-of-county admissions not counted as referred under the rules in force"),
+    KPI("readmissions", "Readmissions", "再入院", "admissions", "readmissions within 30 days of a discharge"),
+    _share("readmission_rate_30d", "30-day readmission rate", "30天再入院率", "readmissions / discharges"),
+    KPI("alos_by_level", "Average length of stay", "平均住院日", "days",
+        "mean days of closed stay segments, by level"),
+    KPI("bed_occupancy_by_level", "Bed occupancy", "病床使用率", "share",
+        "occupied bed-days / (beds x days), township centres and county hospitals", "%", 100.0),
+    KPI("cost_per_stay_by_level", "Cost per stay", "次均住院费用", "yuan", "total cost of admissions / admissions, by level"),
+    KPI("cost_per_visit_by_level", "Cost per visit", "次均门诊费用", "yuan", "outpatient cost / visits, by level"),
+    KPI("base_group_admissions_by_level", "Base-group admissions", "基础病组住院", "admissions",
+        "admissions of the DRG base groups 基础病组, by level"),
+    # -- policies (declared by their modules in sim.policy) ------------------------------------------------------
+    KPI("out_of_county_admissions_listed", "Out-of-county admissions, whitelisted conditions", "白名单病种县外住院",
+        "admissions", "out-of-county admissions of the default whitelist's conditions (sim.policy.whitelist)"),
+    KPI("out_of_county_admissions_unlisted", "Out-of-county admissions, other conditions", "非白名单病种县外住院",
+        "admissions", "out-of-county admissions of conditions not on the default whitelist"),
+    KPI("bypass_visits", "Visits bypassing primary care", "越级就诊", "visits",
+        "self-referred county or out-of-county visits for the default gatekeeping conditions "
+        "(sim.policy.gatekeeping)"),
+    _share("bypass_visit_share", "Share of gatekept visits bypassing primary care", "越级就诊比例",
+           "bypass visits / all visits for the default gatekeeping conditions"),
+    KPI("bypass_admissions", "Admissions bypassing primary care", "越级住院", "admissions",
+        "self-referred county or out-of-county admissions for the default gatekeeping conditions"),
+    # -- money ------------------------------------------------------------------------------------------------
+    _money("total_cost", "Total medical cost", "医疗总费用", "cost of every claim discharged in the year"),
+    _money("fund_payment", "Fund payments", "医保基金支出", "insurance fund's share of every claim"),
+    _money("oop_payment", "Out-of-pocket payments", "个人自付", "patients' share of every claim"),
+    _share("oop_share", "Out-of-pocket share", "自付比例", "out-of-pocket / total cost"),
+    KPI("fund_per_resident", "Fund spending per resident", "人均基金支出", "yuan", "fund payments / residents"),
+    KPI("oop_per_admission", "Out-of-pocket per admission", "次均住院自付", "yuan",
+        "inpatient out-of-pocket / admissions"),
+    _share("out_of_county_fund_share", "Out-of-county share of fund spending", "县外基金占比",
+           "fund payments to out-of-county hospitals / all fund payments"),
+    _share("primary_fund_share", "Primary-care share of fund spending", "基层医保基金支出占比",
+           "fund payments to village clinics and township centres / all fund payments"),
+    _money("fund_to_provider", "Fund paid to providers", "医保支付", "what the fund pays facilities for claims"),
+    _money("capitation", "Capitation paid", "按人头付费", "chronic-disease capitation paid in the year"),
+    # -- the community budget ---------------------------------------------------------------------------------
+    _money("budget_total", "Global budget", "医保基金总额", "annual total of the community global budget"),
+    _money("budget_surplus", "Budget surplus (+) / overspend (-)", "结余/超支", "budget total - package spending"),
+    _money("surplus_share_by_level", "Net budget result by level", "结余分配", "the net result split by level"),
+    _money("risk_fund_balance", "Risk-fund balance", "风险调节金", "risk-adjustment fund at year end"),
+    KPI("performance_score", "Performance score", "绩效考核得分", "score 0-1",
+        "budget-weighted performance score of the communities"),
+    KPI("ledger_balanced", "Ledger balanced", "账目平衡", "true/false", "every balance check of the ledger holds"),
+    # -- capacity ---------------------------------------------------------------------------------------------
+    _money("reinvested_yuan", "Retained surplus reinvested", "结余留用再投入",
+           "retained surplus facilities invested at the year's start"),
+    KPI("township_quality", "Township centres' perceived quality", "乡镇卫生院服务能力", "score 0-1",
+        "mean perceived quality of township centres in force"),
+)
+
+#: key -> :class:`KPI`
+REGISTRY: dict[str, KPI] = {k.key: k for k in _ALL}
+assert len(REGISTRY) == len(_ALL), "a KPI key is defined twice"
+
+
+def kpi(key: str) -> KPI:
+    """The registered KPI; an unregistered key gets a plain label (for user-made tables)."""
+    return REGISTRY.get(key) or KPI(key, key.replace("_", " ").capitalize(), None, "", "")
