@@ -1,6 +1,6 @@
 """The day as a declared list of named stages.
 
-A stage is one step of the daily episode pipeline (``shared/DESIGN.md`` §4): a function
+A stage is one step of the daily episode pipeline (``docs/design.md`` §4): a function
 ``run(model, day)`` plus what it reads and writes, so a reader sees the whole day in one table
 (:data:`sim.model.model.DAY_STAGES`) and a behaviour or policy module plugs in without editing the
 model's step: ``model.add_stage(Stage(...), after="choose_inpatient")``.

@@ -1,7 +1,7 @@
 """Policy levers, facility incentives, mechanism switches and reform timing, as configuration.
 
 A policy changes prices, rules or capabilities; flows change only through the
-behaviour it acts on (``shared/DESIGN.md`` §1). The levers here are rules
+behaviour it acts on (``docs/design.md`` §1). The levers here are rules
 about referral and first contact; the price levers live in ``insurance``
 (patient cost sharing), ``payment`` (how facilities are paid) and ``budget``
 (the community's global budget).

@@ -1,6 +1,6 @@
 """``CountyModel``: one county, one day per step, the day a declared list of stages.
 
-The stages of a day (:data:`DAY_STAGES`, ``shared/DESIGN.md`` §4), each a handful of array operations over
+The stages of a day (:data:`DAY_STAGES`, ``docs/design.md`` §4), each a handful of array operations over
 all of the day's episodes (no Python loop over residents or episodes):
 
 ============================  ==========================================================================

@@ -1,6 +1,6 @@
 """KPIs (绩效指标) of a run, by year, from the daily record and the settled claims.
 
-Definitions (Chinese terms from ``shared/DESIGN.md`` §6 and ``payment_rules.md`` §5.2):
+Definitions (each KPI also in :mod:`sim.results.registry`; Chinese terms from ``docs/sources/payment_rules.md`` §5.2):
 
 * ``in_county_visit_rate`` 县域内就诊率: outpatient visits in county facilities / all visits.
 * ``in_county_admission_rate`` 县域内住院率: admissions to county facilities / all admissions.
