@@ -13,6 +13,7 @@ from sim.experiments.plan import Plan
 from sim.experiments.spec import SweepSpec, load_spec
 from sim.experiments.store import SweepFolder, SweepStatus, status, with_status
 from sim.experiments.worker import execute_run
+from sim.results.atomic import check_can_create
 
 #: ``progress(record, done, failed, total)``: after each run of this session (counts of this session)
 Progress = Callable[[dict, int, int, int], None]
@@ -56,10 +57,20 @@ def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Pa
 
     Running the same command again skips finished runs: a run is finished iff its folder exists.
     """
+    if max_runs is not None and max_runs < 1:
+        raise ConfigError(f"--max-runs {max_runs}: expected a number of runs >= 1")
+    if retries is not None and retries < 0:
+        raise ConfigError(f"--retries {retries}: expected a number of extra attempts >= 0")
     spec, folder = _target(spec, out, resume)
     plan = Plan(spec)
+    check_can_create(Path(folder) / "runs", "--out")
     executor = make_executor(workers, scheduler)  # before touching the folder: a bad --scheduler writes nothing
     store = SweepFolder(folder)
+    try:
+        lock = store.lock()  # a second sweep on this folder stops here instead of running every run again
+    except BaseException:
+        executor.close()
+        raise
     try:
         store.prepare({**spec.stored(), "out": str(folder)}, plan.design)
         finished, journal = store.finished(), store.journal()
@@ -90,7 +101,10 @@ def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Pa
                 store.write_manifest(with_status(plan.table, finished, journal))
                 flushed, flush_cost = time.monotonic(), time.monotonic() - t0
     finally:
-        executor.close()
-        if store.manifest_file.is_file():
-            store.write_manifest(with_status(plan.table, store.finished(), store.journal()))
+        try:
+            executor.close()
+            if store.manifest_file.is_file():
+                store.write_manifest(with_status(plan.table, store.finished(), store.journal()))
+        finally:
+            lock.close()
     return status(folder)

@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +20,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.results.atomic import write_text_atomic
+from sim.results.atomic import atomic_folder, write_text_atomic
 
 TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger")
 
@@ -82,11 +79,7 @@ class Result:
     def write(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write the run folder atomically (temporary sibling folder, then rename). Returns the folder."""
         folder = Path(folder)
-        if folder.exists() and not overwrite:
-            raise FileExistsError(f"{folder}: output folder already exists (choose another --out)")
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
-        try:
+        with atomic_folder(folder, overwrite=overwrite) as tmp:
             (tmp / "config.yaml").write_text(yaml.safe_dump(self.config, sort_keys=False, allow_unicode=True),
                                              encoding="utf-8")
             (tmp / "summary.json").write_text(summary_json(self.summary), encoding="utf-8")
@@ -94,12 +87,6 @@ class Result:
                 table = getattr(self, name)
                 if table is not None:
                     table.to_parquet(tmp / f"{name}.parquet", index=False)
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         self.folder = folder
         return folder
 
