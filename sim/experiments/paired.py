@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from sim.config.loader import load_config
+from sim.config.loader import ConfigError, load_config
 from sim.experiments.analysis import t_interval
 from sim.experiments.plan import replicate_seeds
 from sim.experiments.sweep import Progress, run_sweep
@@ -77,7 +77,11 @@ def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mappi
     ------
     SweepFailed : if any run failed after its retries.
     """
-    names = [load_config(s).name for s in (baseline, reform)]
+    cfgs = [load_config(s) for s in (baseline, reform)]
+    names = [c.name for c in cfgs]
+    if cfgs[0].model_dump() == cfgs[1].model_dump():
+        raise ConfigError(f"compare {baseline} {reform}: the two scenarios are identical (every field the same); "
+                          "expected a reform that differs from its baseline")
     labels = names if names[0] != names[1] else ["baseline", "reform"]
     folder = Path(out) if out else Path("results") / f"compare-{names[0]}-vs-{names[1]}"
     spec = {"name": folder.name, "scenarios": dict(zip(labels, (baseline, reform))), "seeds": seeds,

@@ -7,6 +7,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import yaml
+
 from sim.config.loader import ConfigError
 from sim.experiments.executors import drive, make_executor
 from sim.experiments.plan import Plan
@@ -31,10 +33,35 @@ def _target(spec: str | Path | Mapping | SweepSpec, out: str | Path | None, resu
         folder = Path(out) if out else _default_out(load_spec(spec))
     else:
         loaded = load_spec(spec)
-        return loaded, Path(out) if out else _default_out(loaded)
+        folder = Path(out) if out else _default_out(loaded)
+        _same_runs(loaded, folder)
+        return loaded, folder
     if not (folder / "sweep.yaml").is_file():
         raise ConfigError(f"{folder}: nothing to resume (no sweep.yaml); start the sweep from its spec file")
     return load_spec(folder), folder
+
+
+#: spec fields that change what an existing run folder means; a folder holding another value is not reused
+_RUN_DEFINING = ("scenarios", "population", "years", "root_seed", "set", "design")
+
+
+def _same_runs(spec: SweepSpec, folder: Path) -> None:
+    """Refuse to run ``spec`` into a folder holding a sweep whose runs mean something else (another population,
+    other scenarios...): its results would be silently replaced and its runs left mixed in."""
+    stored_file = folder / "sweep.yaml"
+    if not stored_file.is_file():
+        return
+    try:
+        old = yaml.safe_load(stored_file.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return
+    new = spec.stored()
+    changed = [k for k in _RUN_DEFINING if old.get(k) != new.get(k)]
+    if changed:
+        what = ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" if k not in ("scenarios", "design") else k
+                         for k in changed)
+        raise ConfigError(f"--out {folder}: holds an earlier sweep or comparison with other runs ({what}); "
+                          "expected a new folder: choose another --out, or remove the old one")
 
 
 def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Path | None = None,

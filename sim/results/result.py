@@ -96,7 +96,29 @@ class Result:
         folder = Path(folder)
         if not (folder / "summary.json").is_file():
             raise FileNotFoundError(f"{folder}: not a countysim run folder (no summary.json)")
-        tables = {n: pd.read_parquet(folder / f"{n}.parquet") if (folder / f"{n}.parquet").is_file() else None
+        tables = {n: read_table(folder / f"{n}.parquet") if (folder / f"{n}.parquet").is_file() else None
                   for n in TABLES}
-        return cls(config=yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8")),
-                   summary=json.loads((folder / "summary.json").read_text(encoding="utf-8")), folder=folder, **tables)
+        try:
+            config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+            raise _unreadable(folder, exc) from None
+        return cls(config=config, summary=summary, folder=folder, **tables)
+
+
+def _unreadable(path: Path, exc: BaseException):
+    from sim.config.loader import ConfigError
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ConfigError(f"{path}: damaged or not written by countysim ({first[:160]}); expected a complete run "
+                       "folder: run it again")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a Parquet table; a damaged file is a ``ConfigError`` naming it, not a traceback."""
+    try:
+        return pd.read_parquet(path)
+    except (ValueError, OSError, EOFError) as exc:  # pyarrow's ArrowInvalid is a ValueError, ArrowIOError an OSError
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise _unreadable(Path(path), exc) from None
