@@ -17,8 +17,18 @@ from pydantic import ValidationError
 
 from sim.config.scenario import ScenarioConfig
 
-#: the repository's configs/ folder, home of the built-in county, scenarios and case-mix tables
-CONFIGS_DIR = Path(__file__).resolve().parents[2] / "configs"
+def find_configs_dir(package_dir: Path | None = None) -> Path:
+    """The built-in configs: the repository's configs/ folder (a checkout or editable install), else the copy
+    a wheel ships inside the package (``sim/_configs``, made by setup.py's build hook)."""
+    package_dir = package_dir or Path(__file__).resolve().parents[1]
+    for candidate in (package_dir.parent / "configs", package_dir / "_configs"):
+        if (candidate / "county" / "default.yaml").is_file():
+            return candidate
+    return package_dir.parent / "configs"
+
+
+#: home of the built-in county, scenarios and case-mix tables
+CONFIGS_DIR = find_configs_dir()
 DEFAULT_CONFIG = CONFIGS_DIR / "county" / "default.yaml"
 
 
