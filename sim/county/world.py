@@ -187,6 +187,8 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
         raise ConfigError(f"{path}: file not found")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ConfigError(f"{path}: file is empty: expected a header row ({', '.join(required)}, ...) and data") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a readable CSV ({exc})") from None
     df.columns = [c.strip().lower() for c in df.columns]
@@ -200,6 +202,8 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     if missing:
         raise ConfigError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(required)} "
                           "and x,y in km or lat,lon in degrees)")
+    if df.empty:
+        raise ConfigError(f"{path}: header only, no rows: expected one row per {'facility' if 'beds' in required else 'village'}")
     return df
 
 
