@@ -7,7 +7,10 @@ clear message and exit with code 2, without a traceback.
 from __future__ import annotations
 
 import argparse
+import os
+import signal
 import sys
+import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,7 +31,12 @@ def _parse_sets(pairs: list[str]) -> dict:
         if "=" not in pair:
             raise ConfigError(f"--set {pair!r}: expected FIELD=VALUE, e.g. --set choice.travel_per_hour=1.2")
         key, value = pair.split("=", 1)
-        out[key.strip()] = yaml.safe_load(value)
+        try:
+            out[key.strip()] = yaml.safe_load(value)
+        except yaml.YAMLError as exc:
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ConfigError(f"--set {key.strip()}: value {value!r} is not a plain YAML value ({problem}); "
+                              "expected a number, text, true/false or a [list]") from None
     return out
 
 
@@ -67,24 +75,33 @@ def _format_kpis(summary: dict) -> str:
 
 def cmd_run(args: argparse.Namespace) -> int:
     overrides = _parse_sets(args.set)
+    labels = {}
     for name in ("seed", "population", "years"):
         if getattr(args, name) is not None:
             overrides[name] = getattr(args, name)
+            labels[name] = f"--{name}"
     if args.claims:
         overrides["output.claims"] = args.claims
-    cfg = load_config(args.config, overrides)
+        labels["output.claims"] = "--claims"
+    cfg = load_config(args.config, overrides, labels)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / f"{cfg.name}-{cfg.seed}-{stamp}"
     if out.exists():
         raise ConfigError(f"--out {out}: folder already exists (choose another, or remove it)")
+    from sim.results.atomic import check_can_create
+
+    check_can_create(out, "--out" if args.out else "output folder (--out)")  # before, not after, simulating
     from sim.model import CountyModel
+    from sim.settlement.books import close_year
+    from sim.settlement.settle import check_rules
     from sim.simulation import collect
 
     t0 = time.perf_counter()
     model = CountyModel(cfg)
+    check_rules(cfg, model.casemix)
     update, close = _progress_bar(model.n_days)
     try:
-        model.run(progress=update)
+        model.run(progress=update, year_end=close_year)
     finally:
         close()
     result = collect(model)
@@ -116,11 +133,33 @@ def _short(value) -> str:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     cfg = load_config(args.config)
-    from sim.county.casemix import load_casemix
+    from sim.model import CountyModel
+    from sim.settlement.settle import check_rules
 
-    load_casemix(cfg.casemix.table, cfg.casemix.incidence_scale, cfg.casemix.incidence_multipliers)
+    # build exactly what `run` builds before simulating (world and its CSVs, case-mix, rules, reinvestment),
+    # on a small population so that validating a 500k county stays quick
+    small = cfg.model_copy(update={"population": min(cfg.population, 2_000)})
+    model = CountyModel(small)
+    check_rules(small, model.casemix)
+    problems = _unknown_policy_codes(cfg, model.casemix)
+    if problems:
+        raise ConfigError("; ".join(f"{args.config or 'default'}: {p}" for p in problems))
     print(f"{args.config or 'default'}: valid scenario '{cfg.name}'")
     return 0
+
+
+def _unknown_policy_codes(cfg: ScenarioConfig, casemix) -> list[str]:
+    """Condition lists naming codes the case-mix table lacks, switched on or not (a list switched on later
+    by ``--set`` would fail then)."""
+    known = set(casemix.codes) | set(casemix.drg_codes) | set(casemix.drg_codes_70plus)
+    out = []
+    for name in ("whitelist", "do_not_refer_out", "gatekeeping"):
+        lst = getattr(cfg.policy, name, None)
+        unknown = [c for c in getattr(lst, "codes", []) if c not in known]
+        if unknown:
+            out.append(f"field 'policy.{name}.codes' = {unknown}: unknown condition or DRG code(s) (expected codes "
+                       f"of the case-mix table {cfg.casemix.table})")
+    return out
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -155,16 +194,44 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread so that temporaries are removed on the way out."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return args.func(args)
     except ConfigError as exc:
         print(f"countysim: error: {exc}", file=sys.stderr)
         return EXIT_USER_ERROR
+    except Terminated:
+        print("countysim: terminated (SIGTERM); nothing partial was written", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except KeyboardInterrupt:
         print("countysim: interrupted; nothing partial was written", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # the reader went away (`countysim params | head`): not an error of ours; silence the final flush
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
+        return 0
+    except OSError as exc:  # a file system refusal (read-only, full disk, a file where a folder should be)
+        where = exc.filename or ""
+        print(f"countysim: error: {where}{': ' if where else ''}{exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@ import pandas as pd
 
 from sim import __version__
 from sim.settlement.books import claims_tables, close_year, settle_model
-from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, year_month
+from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, MONTH_START, year_month
+from sim.county.world import UNLIMITED_BEDS
 from sim.model.claims import label_claims
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
@@ -61,8 +62,12 @@ def collect(model: CountyModel) -> Result:
     for extra in (settled.kpis, capacity_kpis(model.capacity, level), policy_kpis(ip, op, cm, cfg.years)):
         for y, values in extra.items():
             kpis.setdefault(y, {}).update(values)
+    first_year = cfg.calendar.first_year
+    daily.insert(3, "date", _dates(days, first_year))
     summary = {"scenario": cfg.name, "seed": cfg.seed, "population": cfg.population, "years": cfg.years,
-               "version": __version__, "days_per_year": DAYS_PER_YEAR, "kpis": kpis}
+               "version": __version__, "provenance": provenance(), "days_per_year": DAYS_PER_YEAR,
+               "first_calendar_year": first_year,
+               "calendar_years": {str(y): first_year + y for y in range(cfg.years)}, "kpis": kpis}
     facility_year = facility_year_table(ip, op, model.bed_days, fac, settled.facility_finances, model.capacity)
     ids = fac["id"].to_numpy()
     claims = label_claims(ip, cm.codes, cm.drg_codes, cm.base_group, ids) if len(ip) else ip
@@ -72,6 +77,52 @@ def collect(model: CountyModel) -> Result:
     daily_out = daily if cfg.output.daily else daily.iloc[0:0]
     facilities = fac[["id", "name", "level", "township", "x", "y", "beds", "doctors"]].assign(
         level_name=np.asarray(LEVEL_NAMES, dtype=object)[fac["level"].to_numpy()])
-    return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, daily=daily_out,
-                  claims=claims, outpatient=outpatient, facility_year=facility_year, facilities=facilities,
-                  budget=settled.budget, ledger=settled.ledger)
+    # out-of-county hospitals are modelled with unlimited beds: write "unknown", not the internal 1e9 sentinel
+    facilities["beds"] = facilities["beds"].astype("Int64").mask(facilities["beds"] >= UNLIMITED_BEDS)
+    tables = {"daily": daily_out, "claims": claims, "outpatient": outpatient, "facility_year": facility_year,
+              "budget": settled.budget, "ledger": settled.ledger}
+    tables = {name: _with_calendar_year(t, first_year) for name, t in tables.items()}
+    return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, facilities=facilities,
+                  **tables)
+
+
+def _with_calendar_year(table: pd.DataFrame | None, first_year: int) -> pd.DataFrame | None:
+    """``calendar_year`` (first_year + the 0-based ``year``) right after ``year``; tables without ``year`` as is."""
+    if table is None or "year" not in table.columns or "calendar_year" in table.columns:
+        return table
+    table = table.copy()
+    table.insert(table.columns.get_loc("year") + 1, "calendar_year",
+                 (table["year"].to_numpy(dtype=np.int64) + first_year).astype(np.int32))
+    return table
+
+
+def _dates(days: np.ndarray, first_year: int) -> np.ndarray:
+    """Calendar dates of simulation days (365-day years: 29 February never occurs)."""
+    year, month = year_month(days)
+    day_of_month = days % DAYS_PER_YEAR - MONTH_START[month - 1] + 1
+    return pd.to_datetime(pd.DataFrame({"year": year + first_year, "month": month, "day": day_of_month})).dt.date.to_numpy()
+
+
+def provenance() -> dict[str, Any]:
+    """What produced a run: countysim's version and git commit (when run from a git checkout), and the versions
+    of Python and the numerical libraries, so that a shared result can be traced and reproduced."""
+    import platform
+    import subprocess
+
+    import mesa
+
+    out: dict[str, Any] = {"countysim": __version__, "git_commit": None, "git_dirty": None,
+                           "python": platform.python_version(), "numpy": np.__version__, "pandas": pd.__version__,
+                           "mesa": getattr(mesa, "__version__", None), "platform": platform.platform(terse=True)}
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=5)
+        if commit.returncode == 0:
+            out["git_commit"] = commit.stdout.strip()
+            dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain", "--untracked-files=no", "--", "."],
+                                   capture_output=True, text=True, timeout=5)
+            out["git_dirty"] = bool(dirty.stdout.strip()) if dirty.returncode == 0 else None
+    except (OSError, subprocess.SubprocessError):
+        pass  # no git, or not a checkout (an installed wheel): the version identifies the code
+    return out

@@ -32,9 +32,25 @@ def param(default: Any = PydanticUndefined, description: str = "", *, unit: str 
 
 
 class Section(BaseModel):
-    """Base class of every config section: unknown keys are errors, values are checked on assignment."""
+    """Base class of every config section: unknown keys are errors, values are checked on assignment, and
+    numbers must be finite (``.inf`` and ``.nan`` are never meaningful parameter values)."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
+
+
+#: units whose values are probabilities or shares and must lie in [0, 1]
+UNIT_INTERVALS = ("share", "probability")
+
+
+def out_of_unit_range(model: BaseModel) -> list[str]:
+    """Messages for every leaf whose unit (own or inherited) is a share or probability but lies outside [0, 1]."""
+    problems = []
+    for path, value, unit, _desc, _source in iter_params(model):
+        values = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+        for v in values:
+            if unit in UNIT_INTERVALS and isinstance(v, (int, float)) and not isinstance(v, bool) and not 0 <= v <= 1:
+                problems.append(f"field '{path}' = {v!r}: a {unit} must lie in [0, 1]")
+    return problems
 
 
 def iter_params(model: type[BaseModel] | BaseModel, prefix: str = "", unit: str = "", source: str = ""):

@@ -17,8 +17,18 @@ from pydantic import ValidationError
 
 from sim.config.scenario import ScenarioConfig
 
-#: the repository's configs/ folder, home of the built-in county, scenarios and case-mix tables
-CONFIGS_DIR = Path(__file__).resolve().parents[2] / "configs"
+def find_configs_dir(package_dir: Path | None = None) -> Path:
+    """The built-in configs: the repository's configs/ folder (a checkout or editable install), else the copy
+    a wheel ships inside the package (``sim/_configs``, made by setup.py's build hook)."""
+    package_dir = package_dir or Path(__file__).resolve().parents[1]
+    for candidate in (package_dir.parent / "configs", package_dir / "_configs"):
+        if (candidate / "county" / "default.yaml").is_file():
+            return candidate
+    return package_dir.parent / "configs"
+
+
+#: home of the built-in county, scenarios and case-mix tables
+CONFIGS_DIR = find_configs_dir()
 DEFAULT_CONFIG = CONFIGS_DIR / "county" / "default.yaml"
 
 
@@ -56,12 +66,21 @@ def resolve_config_path(name: str | Path, relative_to: Path | None = None) -> Pa
     candidates = [Path(name)]
     if relative_to is not None:
         candidates.insert(0, relative_to / name)
+    # a name with a folder part is a path: a typo in the folder must not silently run the built-in of that name
+    is_path = len(Path(name).parts) > 1 or Path(name).is_absolute()
     stem = Path(name).stem if Path(name).suffix in (".yaml", ".yml") else str(name)
-    candidates += [CONFIGS_DIR / "scenarios" / f"{stem}.yaml", CONFIGS_DIR / "county" / f"{stem}.yaml",
-                   CONFIGS_DIR / str(name)]
+    if not is_path:
+        candidates += [CONFIGS_DIR / "scenarios" / f"{stem}.yaml", CONFIGS_DIR / "county" / f"{stem}.yaml",
+                       CONFIGS_DIR / str(name)]
     for c in candidates:
         if c.is_file():
             return c.resolve()
+    if is_path:
+        target = Path(name) if relative_to is None else relative_to / name
+        where = (f"folder {target.parent} does not exist" if not target.parent.is_dir()
+                 else "is a folder, expected a YAML file" if target.is_dir() else "no such file")
+        raise ConfigError(f"{name}: config file not found ({where}; built-in scenarios are named without a folder, "
+                          f"e.g. '{stem}')")
     raise ConfigError(f"{name}: config file not found (looked in {', '.join(str(c.parent) for c in candidates[:3])} "
                       f"and the built-in configs/scenarios/)")
 
@@ -71,7 +90,11 @@ def read_yaml_chain(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     if path in _seen:
         raise ConfigError(f"{path}: 'extends' forms a cycle ({' -> '.join(str(p) for p in _seen + (path,))})")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}: {exc.object[exc.start:exc.start + 1]!r}); "
+                          "expected a UTF-8 YAML file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark else ""
@@ -79,7 +102,7 @@ def read_yaml_chain(path: Path, _seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror})") from None
     if data is None:
-        data = {}
+        raise ConfigError(f"{path}: file is empty: expected scenario fields (at least 'extends: default')")
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of fields at the top level, got {type(data).__name__}")
     data = _absolutise_paths(data, path.parent)
@@ -112,21 +135,37 @@ def _defaults() -> dict[str, Any]:
     return data
 
 
-def format_validation_error(exc: ValidationError, source: str, raw: Mapping[str, Any]) -> str:
-    """One line per problem: ``source: field 'a.b' = value: what was expected``."""
+def format_validation_error(exc: ValidationError, source: str, raw: Mapping[str, Any],
+                            flags: Mapping[str, str] | None = None) -> str:
+    """One line per problem: ``source: field 'a.b' = value: what was expected``.
+
+    ``flags`` maps a field path to the command-line flag that set it (``population`` -> ``--population``):
+    a problem in that field (or below it) names the flag as its source."""
     lines = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
+        blamed = [flag for dotted, flag in (flags or {}).items()
+                  if loc == dotted or loc.startswith(dotted + ".") or (loc and dotted.startswith(loc + ".")) or (not loc and f"'{dotted}'" in err["msg"])]
+        err_source = blamed[0] if blamed else source
         value = _lookup(raw, err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = "unknown field (check the spelling; `countysim params` lists every field)"
-        shown = "" if value is _MISSING else f" = {value!r}"
-        lines.append(f"{source}: field '{loc}'{shown}: {msg}" if loc else f"{source}: {msg}")
+        shown = "" if value is _MISSING else f" = {_brief(value)}"
+        lines.append(f"{err_source}: field '{loc}'{shown}: {msg}" if loc else f"{err_source}: {msg}")
     return "\n".join(lines)
 
 
 _MISSING = object()
+
+
+def _brief(value: Any, limit: int = 60) -> str:
+    """A value for an error line: a whole section is summarised, never dumped."""
+    if isinstance(value, Mapping):
+        keys = ", ".join(map(str, list(value)[:4])) + (", ..." if len(value) > 4 else "")
+        return f"{{a section with {len(value)} field(s): {keys}}}"
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 def _lookup(raw: Mapping[str, Any], loc: tuple) -> Any:
@@ -142,7 +181,8 @@ def _lookup(raw: Mapping[str, Any], loc: tuple) -> Any:
 
 
 def load_config(source: str | Path | Mapping[str, Any] | ScenarioConfig | None = None,
-                overrides: Mapping[str, Any] | None = None) -> ScenarioConfig:
+                overrides: Mapping[str, Any] | None = None,
+                override_labels: Mapping[str, str] | None = None) -> ScenarioConfig:
     """Load and validate a scenario.
 
     Parameters
@@ -150,6 +190,8 @@ def load_config(source: str | Path | Mapping[str, Any] | ScenarioConfig | None =
     source : a YAML path, a built-in scenario name (``'default'``, ``'baseline'``...), a mapping of
         fields (may contain ``extends``), a ``ScenarioConfig``, or ``None`` for the built-in typical county.
     overrides : ``{'dotted.path': value}`` applied last (e.g. ``{'population': 20000}``).
+    override_labels : ``{'dotted.path': '--population'}``: how the user gave an override (a command-line flag);
+        an error in that field blames the flag instead of the file.
 
     Raises
     ------
@@ -178,4 +220,11 @@ def load_config(source: str | Path | Mapping[str, Any] | ScenarioConfig | None =
     try:
         return ScenarioConfig.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(format_validation_error(exc, label, data)) from None
+        raise ConfigError(format_validation_error(exc, label, data, _flag_labels(overrides, override_labels))) from None
+
+
+def _flag_labels(overrides: Mapping[str, Any] | None, labels: Mapping[str, str] | None) -> dict[str, str]:
+    """Field path -> what to blame for it: the given flag, else ``--set PATH`` for every override."""
+    out = {dotted: f"--set {dotted}" for dotted in (overrides or {})}
+    out.update(labels or {})
+    return out

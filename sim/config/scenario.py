@@ -13,7 +13,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
-from sim.config.fields import Section, folder_safe_name, param
+from sim.config.fields import Section, folder_safe_name, out_of_unit_range, param
 from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
 from sim.config.payment import FacilityPaymentConfig
@@ -202,6 +202,14 @@ class CasemixConfig(Section):
         370.0, "cost of one recovery-phase bed-day at a township health centre", unit="yuan",
         source="docs/sources/calibration_data.md §3.1: THC per bed-day 317.5 yuan in 2020 [V], +5%/yr to 2023 [A]", ge=0)
 
+    @field_validator("incidence_multipliers")
+    @classmethod
+    def _multipliers_non_negative(cls, v: dict[str, float]) -> dict[str, float]:
+        for code, factor in v.items():
+            if factor < 0:
+                raise ValueError(f"multiplier of '{code}' = {factor}: expected a factor >= 0")
+        return v
+
 
 class LevelCoefficients(Section):
     """One utility or probability by level."""
@@ -277,6 +285,14 @@ class ReferralConfig(Section):
         unit="factor", source="assumption: lower-capability care has more unplanned returns")
 
 
+class CalendarConfig(Section):
+    """Calendar labels of simulated time (the model itself counts 0-based years and days)."""
+
+    first_year: int = param(2024, "calendar year of simulated year 0; outputs carry a calendar_year column and "
+                            "a date column next to the 0-based year and day", unit="calendar year",
+                            source="assumption: labels only, no effect on results", ge=1900, le=2200)
+
+
 class OutputConfig(Section):
     """What a run writes."""
 
@@ -293,7 +309,8 @@ class ScenarioConfig(Section):
     seed: int = param(1, "root random seed", ge=0)
     years: int = param(1, "simulated years", unit="years", ge=1, le=50)
     population: int = param(500_000, "number of residents", unit="persons",
-                            source="docs/sources/calibration_data.md §9 county.population 500,000 [A]", ge=1, le=20_000_000)
+                            source="docs/sources/calibration_data.md §9 county.population 500,000 [A]; at least 100 so that a "
+                            "year has admissions to settle", ge=100, le=20_000_000)
     world: WorldConfig = param(default_factory=WorldConfig, description="geography and facilities")
     demography: DemographyConfig = param(default_factory=DemographyConfig, description="residents")
     casemix: CasemixConfig = param(default_factory=CasemixConfig, description="conditions")
@@ -310,9 +327,21 @@ class ScenarioConfig(Section):
                                              description="retained surplus reinvested into capacity next year")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
+    calendar: CalendarConfig = param(default_factory=CalendarConfig, description="calendar labels of outputs")
     output: OutputConfig = param(default_factory=OutputConfig, description="outputs")
 
     @field_validator("name")
     @classmethod
     def _safe_name(cls, v: str) -> str:
         return folder_safe_name(v)
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        problems = out_of_unit_range(self)
+        if self.reform.start_year >= self.years:
+            problems.append(f"field 'reform.start_year' = {self.reform.start_year}: the reform never starts within "
+                            f"years = {self.years}; expected start_year < years (add years, e.g. --years "
+                            f"{self.reform.start_year + 1}, or lower reform.start_year)")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self

@@ -135,8 +135,18 @@ def _synthetic(cfg: WorldConfig, population: int, rng: np.random.Generator) -> t
 def _read_csvs(fac_path: Path, vil_path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     fac = _read_csv(fac_path, ["id", "name", "level", "township", "beds", "doctors"])
     vil = _read_csv(vil_path, ["id", "township", "population"])
+    systems = {path: _coordinates(df, path) for df, path in ((fac, fac_path), (vil, vil_path))}
+    if len(set(systems.values())) > 1:
+        raise ConfigError(f"{fac_path}: coordinates in {systems[fac_path]} but {vil_path} has them in "
+                          f"{systems[vil_path]}: expected both files in the same system (x,y in km or lat,lon)")
     for df, path in ((fac, fac_path), (vil, vil_path)):
-        _coordinates(df, path)
+        ids = df["id"].astype(str).str.strip()
+        dup = ids.duplicated(keep="first")
+        if dup.any():
+            i = int(np.flatnonzero(dup)[0])
+            first = int(np.flatnonzero(ids == ids.iloc[i])[0])
+            raise ConfigError(f"{path}: row {i + 2}, column 'id' = {df['id'].iloc[i]!r}: duplicate of row {first + 2}; "
+                              "expected unique ids")
     bad = ~fac["level"].isin(LEVEL_NAMES)
     if bad.any():
         raise ConfigError(f"{fac_path}: row {int(np.flatnonzero(bad)[0]) + 2}, column 'level' = "
@@ -147,10 +157,10 @@ def _read_csvs(fac_path: Path, vil_path: Path) -> tuple[pd.DataFrame, pd.DataFra
         if col == "beds":
             values = values.where(~(values.isna() & (fac["level"] >= CITY)), UNLIMITED_BEDS)
         values = values.fillna(0) if col == "doctors" else values
-        bad = values.isna() | (values < 0)
+        bad = values.isna() | (values < 0) | ~np.isfinite(values.to_numpy(dtype=float))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ConfigError(f"{path}: row {i + 2}, column '{col}' = {df[col].iloc[i]!r}: expected a number >= 0")
+            raise ConfigError(f"{path}: row {i + 2}, column '{col}' = {df[col].iloc[i]!r}: expected a finite number >= 0")
         df[col] = values
     if vil["population"].sum() <= 0:
         raise ConfigError(f"{vil_path}: column 'population' sums to 0: expected a positive total")
@@ -164,8 +174,10 @@ def _read_csvs(fac_path: Path, vil_path: Path) -> tuple[pd.DataFrame, pd.DataFra
                               "township health centre, one county hospital and one out-of-county city hospital")
     missing = sorted(set(range(len(names))) - set(fac.loc[fac["level"] == TOWNSHIP, "township"]))
     if missing:
-        raise ConfigError(f"{fac_path}: township(s) {', '.join(names[i] for i in missing)} have villages but no "
-                          "township health centre (level 'township')")
+        listed = ", ".join(repr(names[i]) for i in missing)
+        raise ConfigError(f"{fac_path}: column 'township' = {listed}: {'this township has' if len(missing) == 1 else 'these townships have'} "
+                          f"villages in {vil_path} but no township health centre; expected a row with level 'township' "
+                          f"for {'it' if len(missing) == 1 else 'each'}")
     fac.attrs["township_names"] = names
     return fac, vil
 
@@ -175,18 +187,29 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
         raise ConfigError(f"{path}: file not found")
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except pd.errors.EmptyDataError:
+        raise ConfigError(f"{path}: file is empty: expected a header row ({', '.join(required)}, ...) and data") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a readable CSV ({exc})") from None
     df.columns = [c.strip().lower() for c in df.columns]
     missing = [c for c in required if c not in df.columns]
+    if missing and len(df.columns) == 1:
+        header = df.columns[0]
+        sep = next((name for ch, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "bars")) if ch in header), None)
+        if sep:
+            raise ConfigError(f"{path}: header {header!r} is separated by {sep}: expected a comma-separated file "
+                              f"(columns {', '.join(required)}, ...)")
     if missing:
         raise ConfigError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(required)} "
                           "and x,y in km or lat,lon in degrees)")
+    if df.empty:
+        raise ConfigError(f"{path}: header only, no rows: expected one row per {'facility' if 'beds' in required else 'village'}")
     return df
 
 
-def _coordinates(df: pd.DataFrame, path: Path) -> None:
-    """Fill x, y in km from x/y columns or from lat/lon (local equirectangular projection)."""
+def _coordinates(df: pd.DataFrame, path: Path) -> str:
+    """Fill x, y in km from x/y columns or from lat/lon (local equirectangular projection); return which
+    system the file uses (both files must use the same)."""
     if {"x", "y"} <= set(df.columns):
         cols = ["x", "y"]
     elif {"lat", "lon"} <= set(df.columns):
@@ -194,18 +217,22 @@ def _coordinates(df: pd.DataFrame, path: Path) -> None:
     else:
         raise ConfigError(f"{path}: needs coordinates: columns x,y (km) or lat,lon (degrees)")
     vals = {}
+    limits = {"lat": 90.0, "lon": 180.0}
     for c in cols:
         v = pd.to_numeric(df[c], errors="coerce")
-        if v.isna().any():
-            i = int(np.flatnonzero(v.isna())[0])
-            raise ConfigError(f"{path}: row {i + 2}, column '{c}' = {df[c].iloc[i]!r}: expected a number")
+        bad = v.isna() | ~np.isfinite(v.to_numpy(dtype=float)) | (v.abs() > limits.get(c, np.inf))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            expected = f"degrees within ±{limits[c]:g}" if c in limits else "a finite number (km)"
+            raise ConfigError(f"{path}: row {i + 2}, column '{c}' = {df[c].iloc[i]!r}: expected {expected}")
         vals[c] = v.to_numpy(dtype=float)
     if cols == ["x", "y"]:
         df["x"], df["y"] = vals["x"], vals["y"]
-    else:
-        lat0 = np.deg2rad(vals["lat"].mean())
-        df["x"] = vals["lon"] * 111.32 * np.cos(lat0)
-        df["y"] = vals["lat"] * 110.57
+        return "x,y (km)"
+    lat0 = np.deg2rad(vals["lat"].mean())
+    df["x"] = vals["lon"] * 111.32 * np.cos(lat0)
+    df["y"] = vals["lat"] * 110.57
+    return "lat,lon (degrees)"
 
 
 def _assemble(fac: pd.DataFrame, vil: pd.DataFrame, cfg: WorldConfig) -> World:

@@ -84,6 +84,10 @@ def cmd_sweep_analyze(args: argparse.Namespace) -> int:
     from sim.experiments import analysis
     from sim.experiments.store import SweepFolder
 
+    from sim.results.atomic import check_can_create, write_text_atomic
+
+    if args.csv:
+        check_can_create(args.csv, "--csv")
     method = args.method
     if method == "auto":
         method = {"sobol": "sobol", "morris": "morris", "oat": "tornado"}.get(
@@ -101,7 +105,7 @@ def cmd_sweep_analyze(args: argparse.Namespace) -> int:
         except ConfigError:
             pass  # this grid does not contain the one-at-a-time points
     if args.csv:
-        table.to_csv(args.csv, index=False)
+        write_text_atomic(args.csv, table.to_csv(index=False))
         print(f"\nwrote {args.csv}")
     return 0
 
@@ -147,9 +151,22 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _executor_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=int, help="local worker processes (default: all cores; 1 = in this process)")
+    p.add_argument("--workers", type=_count(1, "worker processes"), help="local worker processes (default: all cores; 1 = in this process)")
     p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://host:8786")
     p.add_argument("--quiet", action="store_true", help="no progress or start message")
+
+
+def _count(minimum: int, what: str):
+    """An argparse type: an integer >= ``minimum`` (argparse prints the one-line message and exits 2)."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number of {what}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value}: expected a number of {what} >= {minimum}")
+        return value
+    return parse
 
 
 def add_commands(sub: argparse._SubParsersAction) -> None:
@@ -159,8 +176,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--out", help="output folder (default: the spec's out, else results/sweeps/<name>)")
     s.add_argument("--resume", action="store_true",
                    help="continue the sweep stored in the output folder, ignoring later edits of its spec")
-    s.add_argument("--retries", type=int, help="extra attempts for a failing run (default: the spec's, 2)")
-    s.add_argument("--max-runs", type=int, help="run at most N unfinished runs, then stop")
+    s.add_argument("--retries", type=_count(0, "extra attempts"), help="extra attempts for a failing run (default: the spec's, 2)")
+    s.add_argument("--max-runs", type=_count(1, "runs"), help="run at most N unfinished runs, then stop")
     _executor_args(s)
     s.set_defaults(func=cmd_sweep)
 
@@ -179,7 +196,7 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     c = sub.add_parser("compare", help="paired comparison of two scenarios on common random numbers")
     c.add_argument("baseline", help="baseline scenario (built-in name or YAML)")
     c.add_argument("reform", help="reform scenario (built-in name or YAML)")
-    c.add_argument("--seeds", type=int, default=5, help="replicates K (default 5)")
+    c.add_argument("--seeds", type=_count(1, "replicates"), default=5, help="replicates K (default 5)")
     c.add_argument("--population", type=int, help="residents (default: the scenarios')")
     c.add_argument("--years", type=int, help="simulated years of both arms (default: the longer of the two scenarios' horizons)")
     c.add_argument("--root-seed", type=int, default=0, help="root of the seed sequence (default 0)")

@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 import pandas as pd
 
-from sim.config.loader import load_config
+from sim.config.loader import ConfigError, load_config
 from sim.experiments.analysis import t_interval
 from sim.experiments.plan import replicate_seeds
 from sim.experiments.sweep import Progress, run_sweep
@@ -99,6 +99,9 @@ def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mappi
     """
     configs = [load_config(s) for s in (baseline, reform)]
     names = [c.name for c in configs]
+    if configs[0].model_dump() == configs[1].model_dump():
+        raise ConfigError(f"compare {baseline} {reform}: the two scenarios are identical (every field the same); "
+                          "expected a reform that differs from its baseline")
     labels = names if names[0] != names[1] else ["baseline", "reform"]
     # like with like: both arms run the same years, the longer horizon unless --years says otherwise
     years = years if years is not None else max(c.years for c in configs)

@@ -26,7 +26,7 @@ import pandas as pd
 import yaml
 
 from sim.config.loader import ConfigError
-from sim.results.atomic import write_parquet_atomic, write_text_atomic
+from sim.results.atomic import remove_stale_temporaries, write_parquet_atomic, write_text_atomic
 
 #: manifest columns, in order; parameter and dummy columns come between ``seed`` and ``status``
 STATUS_COLUMNS = ("status", "error", "attempts", "wall_s", "started", "finished", "host")
@@ -67,8 +67,29 @@ class SweepFolder:
         self.runs.mkdir(parents=True, exist_ok=True)
         write_text_atomic(self.spec_file, yaml.safe_dump(stored_spec, sort_keys=False, allow_unicode=True))
         write_parquet_atomic(design, self.design_file)
-        for tmp in self.runs.glob(".*.tmp"):
-            shutil.rmtree(tmp, ignore_errors=True)
+        remove_stale_temporaries(self.runs)
+
+    def lock(self):
+        """Hold this sweep folder for this process (an exclusive ``flock`` on ``.lock``); returns the open
+        lock file, released by closing it or by the process ending. Raises ``ConfigError`` when another
+        process holds it."""
+        import fcntl
+
+        self.root.mkdir(parents=True, exist_ok=True)
+        fh = open(self.root / ".lock", "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise ConfigError(f"{self.root}: another sweep is running in this folder ({holder}); wait for it to "
+                              "finish or choose another --out") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}")
+        fh.flush()
+        return fh
 
     def finished(self) -> set[str]:
         """Ids of finished runs (their folders exist)."""

@@ -7,12 +7,15 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+import yaml
+
 from sim.config.loader import ConfigError
 from sim.experiments.executors import drive, make_executor
 from sim.experiments.plan import Plan
 from sim.experiments.spec import SweepSpec, load_spec
 from sim.experiments.store import SweepFolder, SweepStatus, status, with_status
 from sim.experiments.worker import execute_run
+from sim.results.atomic import check_can_create
 
 #: ``progress(record, done, failed, total)``: after each run of this session (counts of this session)
 Progress = Callable[[dict, int, int, int], None]
@@ -30,10 +33,35 @@ def _target(spec: str | Path | Mapping | SweepSpec, out: str | Path | None, resu
         folder = Path(out) if out else _default_out(load_spec(spec))
     else:
         loaded = load_spec(spec)
-        return loaded, Path(out) if out else _default_out(loaded)
+        folder = Path(out) if out else _default_out(loaded)
+        _same_runs(loaded, folder)
+        return loaded, folder
     if not (folder / "sweep.yaml").is_file():
         raise ConfigError(f"{folder}: nothing to resume (no sweep.yaml); start the sweep from its spec file")
     return load_spec(folder), folder
+
+
+#: spec fields that change what an existing run folder means; a folder holding another value is not reused
+_RUN_DEFINING = ("scenarios", "population", "years", "root_seed", "set", "design")
+
+
+def _same_runs(spec: SweepSpec, folder: Path) -> None:
+    """Refuse to run ``spec`` into a folder holding a sweep whose runs mean something else (another population,
+    other scenarios...): its results would be silently replaced and its runs left mixed in."""
+    stored_file = folder / "sweep.yaml"
+    if not stored_file.is_file():
+        return
+    try:
+        old = yaml.safe_load(stored_file.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return
+    new = spec.stored()
+    changed = [k for k in _RUN_DEFINING if old.get(k) != new.get(k)]
+    if changed:
+        what = ", ".join(f"{k} {old.get(k)!r} -> {new.get(k)!r}" if k not in ("scenarios", "design") else k
+                         for k in changed)
+        raise ConfigError(f"--out {folder}: holds an earlier sweep or comparison with other runs ({what}); "
+                          "expected a new folder: choose another --out, or remove the old one")
 
 
 def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Path | None = None,
@@ -56,10 +84,20 @@ def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Pa
 
     Running the same command again skips finished runs: a run is finished iff its folder exists.
     """
+    if max_runs is not None and max_runs < 1:
+        raise ConfigError(f"--max-runs {max_runs}: expected a number of runs >= 1")
+    if retries is not None and retries < 0:
+        raise ConfigError(f"--retries {retries}: expected a number of extra attempts >= 0")
     spec, folder = _target(spec, out, resume)
     plan = Plan(spec)
+    check_can_create(Path(folder) / "runs", "--out")
     executor = make_executor(workers, scheduler)  # before touching the folder: a bad --scheduler writes nothing
     store = SweepFolder(folder)
+    try:
+        lock = store.lock()  # a second sweep on this folder stops here instead of running every run again
+    except BaseException:
+        executor.close()
+        raise
     try:
         store.prepare({**spec.stored(), "out": str(folder)}, plan.design)
         finished, journal = store.finished(), store.journal()
@@ -90,7 +128,10 @@ def run_sweep(spec: str | Path | Mapping[str, Any] | SweepSpec, *, out: str | Pa
                 store.write_manifest(with_status(plan.table, finished, journal))
                 flushed, flush_cost = time.monotonic(), time.monotonic() - t0
     finally:
-        executor.close()
-        if store.manifest_file.is_file():
-            store.write_manifest(with_status(plan.table, store.finished(), store.journal()))
+        try:
+            executor.close()
+            if store.manifest_file.is_file():
+                store.write_manifest(with_status(plan.table, store.finished(), store.journal()))
+        finally:
+            lock.close()
     return status(folder)

@@ -59,5 +59,29 @@ def execute_run(task: RunTask, runs_dir: str) -> dict:
 
 
 def ignore_sigint() -> None:
-    """Pool initializer: Ctrl-C is handled by the parent, which stops the workers."""
+    """Pool initializer: Ctrl-C is handled by the parent, which stops the workers; a worker whose parent
+    dies (killed, even with SIGKILL) is terminated too instead of running on (~300 MB each)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = os.getppid()
+    if not _die_with_parent():
+        import threading
+
+        def watch() -> None:  # no prctl (not Linux): poll for the parent
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os._exit(1)
+
+        threading.Thread(target=watch, daemon=True, name="parent-watch").start()
+    elif os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
+def _die_with_parent() -> bool:
+    """Ask Linux to send SIGKILL to this process when its parent ends (``prctl(PR_SET_PDEATHSIG)``)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, signal.SIGKILL, 0, 0, 0) == 0  # PR_SET_PDEATHSIG = 1
+    except (OSError, AttributeError):
+        return False

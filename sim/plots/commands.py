@@ -47,6 +47,16 @@ def cmd_plot(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_dpi(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of dots per inch, e.g. 150") from None
+    if not 10 <= value <= 2400 or value != value:
+        raise argparse.ArgumentTypeError(f"{text}: expected dots per inch between 10 and 2400 (default 100)")
+    return value
+
+
 def add_commands(sub: argparse._SubParsersAction) -> None:
     """Add ``plot`` to the ``countysim`` sub-commands."""
     p = sub.add_parser("plot", help="write the standard figures of a run, comparison or sweep folder (PNG, SVG)")
@@ -54,5 +64,5 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", help="output folder (default SOURCE/figures)")
     p.add_argument("--format", nargs="+", choices=["png", "svg"], default=["png", "svg"], help="file formats")
     p.add_argument("--only", nargs="+", metavar="FIGURE", help="only these figures (e.g. flows kpi_timeseries)")
-    p.add_argument("--dpi", type=float, default=None, help="PNG resolution (default 100: 900 px wide)")
+    p.add_argument("--dpi", type=_positive_dpi, default=None, help="PNG resolution (default 100: 900 px wide)")
     p.set_defaults(func=cmd_plot)

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from sim.results import Result
+from sim.results.result import read_table
 
 Source = Union[Result, str, Path]
 
@@ -116,7 +117,7 @@ def arms(source: Source | Mapping[str, Sequence[Source]]) -> dict[str, list[Resu
     path = Path(source)
     out: dict[str, list[Result]] = {}
     if is_sweep(path):
-        manifest = pd.read_parquet(path / "manifest.parquet")
+        manifest = read_table(path / "manifest.parquet")
         label = _point_labels(path, manifest)
         for row, name in zip(manifest.itertuples(index=False), label):
             folder = path / "runs" / row.run_id
@@ -170,7 +171,7 @@ def table(source: Source, name: str) -> pd.DataFrame:
     result = as_result(source)
     df = getattr(result, name, None)
     if df is None and result.folder is not None and (Path(result.folder) / f"{name}.parquet").is_file():
-        df = pd.read_parquet(Path(result.folder) / f"{name}.parquet")
+        df = read_table(Path(result.folder) / f"{name}.parquet")
     if df is None:
         raise NotApplicable(f"the run has no {name} table ({name}.parquet)")
     return df
@@ -188,7 +189,7 @@ def folder_table(source: Source, name: str) -> pd.DataFrame:
     if path is None or not path.is_file():
         writer = f" (written by {WRITTEN_BY[name]})" if name in WRITTEN_BY else ""
         raise NotApplicable(f"needs {name}.parquet{writer}, which this source has not")
-    return pd.read_parquet(path)
+    return read_table(path)
 
 
 def kpi(result: Result, key: str, year: str | int) -> Any:

@@ -36,7 +36,10 @@ def kpi_name(key: str) -> Raw:
 
 
 def _unit(key: str) -> str:
-    return KPIS.get(key, ("", None, "", 1.0))[2]
+    """The unit of the values the report prints: the summaries' raw values (plots scale money to million yuan,
+    the report does not, so it must not borrow the plots' label)."""
+    unit = KPIS.get(key, ("", None, "", 1.0))[2]
+    return "yuan" if unit == "million yuan" else unit
 
 
 def _scalar_keys(results: Sequence[Result]) -> list[str]:

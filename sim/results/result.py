@@ -13,9 +13,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -23,7 +20,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.results.atomic import write_text_atomic
+from sim.results.atomic import atomic_folder, write_text_atomic
 
 TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger")
 
@@ -82,11 +79,7 @@ class Result:
     def write(self, folder: str | Path, overwrite: bool = False) -> Path:
         """Write the run folder atomically (temporary sibling folder, then rename). Returns the folder."""
         folder = Path(folder)
-        if folder.exists() and not overwrite:
-            raise FileExistsError(f"{folder}: output folder already exists (choose another --out)")
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}.", suffix=".tmp"))
-        try:
+        with atomic_folder(folder, overwrite=overwrite) as tmp:
             (tmp / "config.yaml").write_text(yaml.safe_dump(self.config, sort_keys=False, allow_unicode=True),
                                              encoding="utf-8")
             (tmp / "summary.json").write_text(summary_json(self.summary), encoding="utf-8")
@@ -94,12 +87,6 @@ class Result:
                 table = getattr(self, name)
                 if table is not None:
                     table.to_parquet(tmp / f"{name}.parquet", index=False)
-            if folder.exists():
-                shutil.rmtree(folder)
-            os.replace(tmp, folder)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
         self.folder = folder
         return folder
 
@@ -109,7 +96,29 @@ class Result:
         folder = Path(folder)
         if not (folder / "summary.json").is_file():
             raise FileNotFoundError(f"{folder}: not a countysim run folder (no summary.json)")
-        tables = {n: pd.read_parquet(folder / f"{n}.parquet") if (folder / f"{n}.parquet").is_file() else None
+        tables = {n: read_table(folder / f"{n}.parquet") if (folder / f"{n}.parquet").is_file() else None
                   for n in TABLES}
-        return cls(config=yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8")),
-                   summary=json.loads((folder / "summary.json").read_text(encoding="utf-8")), folder=folder, **tables)
+        try:
+            config = yaml.safe_load((folder / "config.yaml").read_text(encoding="utf-8"))
+            summary = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, ValueError, yaml.YAMLError) as exc:
+            raise _unreadable(folder, exc) from None
+        return cls(config=config, summary=summary, folder=folder, **tables)
+
+
+def _unreadable(path: Path, exc: BaseException):
+    from sim.config.loader import ConfigError
+
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return ConfigError(f"{path}: damaged or not written by countysim ({first[:160]}); expected a complete run "
+                       "folder: run it again")
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a Parquet table; a damaged file is a ``ConfigError`` naming it, not a traceback."""
+    try:
+        return pd.read_parquet(path)
+    except (ValueError, OSError, EOFError) as exc:  # pyarrow's ArrowInvalid is a ValueError, ArrowIOError an OSError
+        if isinstance(exc, FileNotFoundError):
+            raise
+        raise _unreadable(Path(path), exc) from None
