@@ -33,6 +33,43 @@ def scheme_caps(cfg: CostSharingConfig) -> np.ndarray:
     return np.array([cfg.scheme(s).caps() for s in (0, 1)])
 
 
+def _group_cumsum(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Running sum of ``values`` within each ``group``, in array order: the same numbers (bit for bit) as
+    ``pd.Series(values).groupby(group, sort=False).cumsum()``, which adds with Kahan compensation."""
+    n = len(values)
+    perm = np.argsort(group, kind="stable")
+    g = group[perm]
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    np.not_equal(g[1:], g[:-1], out=new[1:])
+    if new.all():                      # every group has one member: the sum is the value
+        return np.asarray(values, dtype=float).copy()
+    return _sorted_group_cumsum(np.asarray(values, dtype=float)[perm], new)[np.argsort(perm)]
+
+
+def _sorted_group_cumsum(f: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Kahan-compensated running sum of ``f`` within contiguous groups (``new`` marks each group's first
+    element), position by position across all groups at once (the loop runs over the largest group's size)."""
+    n = len(f)
+    cum = f.copy()
+    starts = np.flatnonzero(new)
+    size = np.diff(np.append(starts, n))
+    multi = size > 1
+    st, size = starts[multi], size[multi]
+    acc = f[st]
+    comp = np.zeros(len(st))
+    for j in range(1, int(size.max(initial=1))):
+        keep = size > j
+        if not keep.all():
+            st, size, acc, comp = st[keep], size[keep], acc[keep], comp[keep]
+        y = f[st + j] - comp
+        t = acc + y
+        comp = (t - acc) - y
+        acc = t
+        cum[st + j] = t
+    return cum
+
+
 def cap_in_order(fund: np.ndarray, group: np.ndarray, order: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """Apply a cumulative cap within groups, claims taken in ``order``.
 
@@ -48,7 +85,7 @@ def cap_in_order(fund: np.ndarray, group: np.ndarray, order: np.ndarray, cap: np
     if len(fund) == 0 or not np.isfinite(cap).any():
         return np.asarray(fund, dtype=float).copy()
     f = fund[order]
-    cum = pd.Series(f).groupby(group[order], sort=False).cumsum().to_numpy()
+    cum = _group_cumsum(f, group[order])
     before = cum - f
     capped = np.where(cum <= cap[order], f, np.clip(cap[order] - before, 0.0, f))
     out = np.empty(len(fund))
@@ -128,7 +165,9 @@ class OutpatientCapTracker:
         chronic_idx = np.flatnonzero(self.chronic)
         self._slot = np.zeros(self.C, dtype=np.int64)
         self._slot[chronic_idx] = np.arange(1, len(chronic_idx) + 1)
+        self._benefit = np.where(self._slot > 0, 2, 1)                # column of ``caps``, by condition
         self._paid = np.zeros((len(chronic_idx) + 1, n_residents))   # fund paid so far this year, by slot
+        self._day_sum = np.zeros(self.F * self.C * 4)                 # scratch: one day's sums by key, kept at 0
         self._year = 0
         self._month = (0, 1)
         self._rows: list[pd.DataFrame] = []
@@ -176,14 +215,35 @@ class OutpatientCapTracker:
         fund = outpatient_split(cost, self.level[facility], scheme, self.chronic[condition], self.cfg,
                                 ratio_cut=ratio_cut)["fund_payment"]
         slot = self._slot[condition]
-        cap = self.caps[scheme, np.where(slot > 0, 2, 1)]
-        order = np.lexsort((np.arange(len(fund)), visit_id, resident))
-        group = resident * (self._paid.shape[0]) + slot
-        capped = cap_in_order(fund, group, order, np.maximum(cap - self._paid[slot, resident], 0.0))
-        np.add.at(self._paid, (slot, resident), capped)
+        # cap left to each visit's person and benefit at the start of the day
+        cap = np.maximum(self.caps[scheme, self._benefit[condition]] - self._paid[slot, resident], 0.0)
+        # the day's visits in order (person and benefit, visit id, row), then the running sum in each group
+        group = resident * self._paid.shape[0] + slot
+        order = np.lexsort((visit_id, group))
+        g = group[order]
+        new = np.empty(len(g), dtype=bool)
+        new[0] = True
+        np.not_equal(g[1:], g[:-1], out=new[1:])
+        if new.all():                  # nobody has two visits under one benefit today (the usual case)
+            capped = np.where(fund <= cap, fund, np.clip(cap, 0.0, fund))
+            self._paid[slot, resident] += capped
+        else:
+            f = fund[order]
+            cum = _sorted_group_cumsum(f, new)
+            c = cap[order]
+            capped = np.empty(len(f))
+            capped[order] = np.where(cum <= c, f, np.clip(c - (cum - f), 0.0, f))
+            np.add.at(self._paid, (slot, resident), capped)
         key = ((facility * self.C + condition) * 2 + scheme) * 2 + np.asarray(referred, dtype=np.int64)
-        self._unc += np.bincount(key, weights=fund, minlength=self._unc.size)
-        self._cap += np.bincount(key, weights=capped, minlength=self._cap.size)
+        self._bin(self._unc, key, fund)
+        self._bin(self._cap, key, capped)
+
+    def _bin(self, total: np.ndarray, key: np.ndarray, values: np.ndarray) -> None:
+        """``total += np.bincount(key, values, minlength=len(total))``, same sums, touching only ``key``."""
+        day = self._day_sum
+        np.add.at(day, key, values)    # in row order from 0, as bincount adds
+        total[key] = total[key] + day[key]
+        day[key] = 0.0
 
     def table(self) -> pd.DataFrame:
         """Fund before and after the caps per aggregate key (``AGG_KEYS``), yuan."""
