@@ -1,7 +1,14 @@
-"""Command line: ``countysim run | params | validate``.
+"""Command line: ``countysim run | params | validate`` (and the commands of
+:mod:`sim.experiments.commands` and :mod:`sim.plots.commands`).
 
 User mistakes (bad config, missing file, existing output folder) print one
 clear message and exit with code 2, without a traceback.
+
+:func:`main` returns the exit code (the ``countysim`` console script exits with
+it), so tests can call it in-process. Heavy modules (pandas, mesa, scipy,
+matplotlib, the model) are imported only by the sub-command that needs them:
+``countysim --help`` lists the commands defined elsewhere from
+:data:`_EXTERNAL` without importing their modules.
 """
 
 from __future__ import annotations
@@ -12,17 +19,28 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
 from sim import __version__
-from sim.config.fields import iter_params
-from sim.config.loader import ConfigError, load_config
-from sim.config.scenario import ScenarioConfig
 
 EXIT_USER_ERROR = 2
 
+#: sub-commands added by other modules' ``add_commands``: name -> (module, help shown by ``countysim --help``);
+#: the help must match theirs (tests/test_config_errors.py checks)
+_EXTERNAL = {
+    "sweep": ("sim.experiments.commands", "run a parameter sweep (scenarios x design points x seeds)"),
+    "sweep-status": ("sim.experiments.commands", "done / failed / pending runs of a sweep folder, with errors"),
+    "sweep-analyze": ("sim.experiments.commands",
+                      "KPI summaries, Sobol/Morris indices or tornado table of a sweep"),
+    "compare": ("sim.experiments.commands", "paired comparison of two scenarios on common random numbers"),
+    "plot": ("sim.plots.commands", "write the standard figures of a run, comparison or sweep folder (PNG, SVG)"),
+    "report": ("sim.plots.commands", "write a self-contained HTML report of a run, comparison or sweep folder"),
+}
+
 
 def _parse_sets(pairs: list[str]) -> dict:
+    import yaml
+
+    from sim.config.loader import ConfigError
+
     out = {}
     for pair in pairs:
         if "=" not in pair:
@@ -72,6 +90,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             overrides[name] = getattr(args, name)
     if args.claims:
         overrides["output.claims"] = args.claims
+    from sim.config.loader import ConfigError, load_config
+
     cfg = load_config(args.config, overrides)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / f"{cfg.name}-{cfg.seed}-{stamp}"
@@ -96,6 +116,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    from sim.config.fields import iter_params
+    from sim.config.scenario import ScenarioConfig
+
     rows = list(iter_params(ScenarioConfig))
     if args.format == "markdown":
         print("| parameter | default | unit | meaning | source |\n|---|---|---|---|---|")
@@ -115,8 +138,10 @@ def _short(value) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    cfg = load_config(args.config)
     from sim.casemix import load_casemix
+    from sim.config.loader import load_config
+
+    cfg = load_config(args.config)
 
     load_casemix(cfg.casemix.table, cfg.casemix.incidence_scale, cfg.casemix.incidence_multipliers)
     print(f"{args.config or 'default'}: valid scenario '{cfg.name}'")
@@ -124,6 +149,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return _build_parser(light=False)
+
+
+def _build_parser(light: bool) -> argparse.ArgumentParser:
+    """The ``countysim`` parser; ``light``: the commands of :data:`_EXTERNAL` are bare entries (for the
+    top-level help and usage errors) and their modules are not imported."""
     p = argparse.ArgumentParser(prog="countysim", description="Simulate a county medical community (县域医共体).")
     p.add_argument("--version", action="version", version=f"countysim {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -149,21 +180,37 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario file and its case-mix table")
     v.add_argument("config", nargs="?", default=None)
     v.set_defaults(func=cmd_validate)
+    if light:
+        for name, (_, help_text) in _EXTERNAL.items():
+            sub.add_parser(name, help=help_text)
+        return p
     from sim.experiments.commands import add_commands; add_commands(sub)  # sweep, sweep-status, sweep-analyze, compare
     from sim.plots.commands import add_commands as add_plot_commands; add_plot_commands(sub)  # plot, report
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run ``countysim`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code (0 success, 2 a user
+    mistake or a usage error, 130 interrupted; see the commands for others)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser() if command in _EXTERNAL else _build_parser(light=True)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error: argparse has printed the message
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USER_ERROR)
     try:
         return args.func(args)
-    except ConfigError as exc:
-        print(f"countysim: error: {exc}", file=sys.stderr)
-        return EXIT_USER_ERROR
     except KeyboardInterrupt:
         print("countysim: interrupted; nothing partial was written", file=sys.stderr)
         return 130
+    except Exception as exc:
+        from sim.config.loader import ConfigError
+
+        if not isinstance(exc, ConfigError):
+            raise
+        print(f"countysim: error: {exc}", file=sys.stderr)
+        return EXIT_USER_ERROR
 
 
 if __name__ == "__main__":
