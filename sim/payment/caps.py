@@ -168,6 +168,7 @@ class OutpatientCapTracker:
         self._benefit = np.where(self._slot > 0, 2, 1)                # column of ``caps``, by condition
         self._paid = np.zeros((len(chronic_idx) + 1, n_residents))   # fund paid so far this year, by slot
         self._day_sum = np.zeros(self.F * self.C * 4)                 # scratch: one day's sums by key, kept at 0
+        self._mark = np.zeros(self._paid.size, dtype=np.intp)         # scratch: a row of the day, by slot-resident
         self._year = 0
         self._month = (0, 1)
         self._rows: list[pd.DataFrame] = []
@@ -215,25 +216,35 @@ class OutpatientCapTracker:
         fund = outpatient_split(cost, self.level[facility], scheme, self.chronic[condition], self.cfg,
                                 ratio_cut=ratio_cut)["fund_payment"]
         slot = self._slot[condition]
+        paid = self._paid.reshape(-1)                                  # a view: flat index slot * N + resident
+        cell = slot * self._paid.shape[1] + resident
         # cap left to each visit's person and benefit at the start of the day
-        cap = np.maximum(self.caps[scheme, self._benefit[condition]] - self._paid[slot, resident], 0.0)
-        # the day's visits in order (person and benefit, visit id, row), then the running sum in each group
-        group = resident * self._paid.shape[0] + slot
-        order = np.lexsort((visit_id, group))
-        g = group[order]
-        new = np.empty(len(g), dtype=bool)
-        new[0] = True
-        np.not_equal(g[1:], g[:-1], out=new[1:])
-        if new.all():                  # nobody has two visits under one benefit today (the usual case)
-            capped = np.where(fund <= cap, fund, np.clip(cap, 0.0, fund))
-            self._paid[slot, resident] += capped
+        cap = np.maximum(self.caps[scheme, self._benefit[condition]] - paid[cell], 0.0)
+        # a visit alone under its person and benefit today (the usual case) gets min(fund, cap)
+        capped = np.where(fund <= cap, fund, np.clip(cap, 0.0, fund))
+        rows = np.arange(len(cell))
+        mark = self._mark
+        mark[cell] = rows                                              # one row per cell wins
+        shared = mark[cell] != rows                                    # rows that lost: their cell has 2+ visits
+        if not shared.any():
+            paid[cell] += capped
         else:
-            f = fund[order]
+            # cells with several visits: visits in order (visit id, then row) and a running sum per cell
+            several = shared.copy()
+            several[mark[cell[shared]]] = True
+            idx = np.flatnonzero(several)
+            sel = idx[np.lexsort((np.asarray(visit_id)[idx], cell[idx]))]
+            g = cell[sel]
+            new = np.empty(len(g), dtype=bool)
+            new[0] = True
+            np.not_equal(g[1:], g[:-1], out=new[1:])
+            f = fund[sel]
             cum = _sorted_group_cumsum(f, new)
-            c = cap[order]
-            capped = np.empty(len(f))
-            capped[order] = np.where(cum <= c, f, np.clip(c - (cum - f), 0.0, f))
-            np.add.at(self._paid, (slot, resident), capped)
+            c = cap[sel]
+            capped[sel] = np.where(cum <= c, f, np.clip(c - (cum - f), 0.0, f))
+            alone = ~several
+            paid[cell[alone]] += capped[alone]
+            np.add.at(paid, cell[idx], capped[idx])                    # in row order, as one add.at of all rows
         key = ((facility * self.C + condition) * 2 + scheme) * 2 + np.asarray(referred, dtype=np.int64)
         self._bin(self._unc, key, fund)
         self._bin(self._cap, key, capped)
