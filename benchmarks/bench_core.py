@@ -9,7 +9,7 @@ each column. Usage::
     python benchmarks/bench_core.py --cases 100000x5 --repeats 1
 
 Columns: residents, years, runs, build (s: world, population, agents), simulate (s: the
-daily steps), settle (s: pricing claims, KPIs), total (s), peak RSS (MiB), resident-days per
+daily steps; and its CPU time, less sensitive to other processes on the core), settle (s: pricing claims, KPIs), total (s), peak RSS (MiB), resident-days per
 second of the simulate phase, admissions simulated, and the machine's load (1-minute load
 average before the case's first and after its last run, with the CPU count): timings on a
 loaded machine are slower, compare them only at similar load.
@@ -33,11 +33,12 @@ from sim.runner import collect
 pop, years = int(sys.argv[1]), int(sys.argv[2])
 cfg = sim.load_config(None, {"population": pop, "years": years, "seed": 1})
 t0 = time.perf_counter(); model = CountyModel(cfg); t1 = time.perf_counter()
-model.run(); t2 = time.perf_counter()
+c1 = time.process_time(); model.run(); t2 = time.perf_counter(); c2 = time.process_time()
 res = collect(model); t3 = time.perf_counter()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 adm = sum(k["admissions"] for k in res.summary["kpis"].values())
-print(json.dumps({"build": t1 - t0, "simulate": t2 - t1, "settle": t3 - t2, "rss": rss, "admissions": adm}))
+print(json.dumps({"build": t1 - t0, "simulate": t2 - t1, "simulate_cpu": c2 - c1, "settle": t3 - t2, "rss": rss,
+                  "admissions": adm}))
 """
 
 
@@ -52,7 +53,7 @@ def main() -> None:
     p.add_argument("--cases", nargs="+", default=["1000000x1", "20000x2"], help="RESIDENTSxYEARS")
     p.add_argument("--repeats", type=int, default=3, help="runs per case; the table shows medians (default 3)")
     args = p.parse_args()
-    print(f"{'residents':>10} {'years':>5} {'runs':>4} {'build s':>8} {'simulate s':>10} {'settle s':>8} "
+    print(f"{'residents':>10} {'years':>5} {'runs':>4} {'build s':>8} {'simulate s':>10} {'sim cpu s':>9} {'settle s':>8} "
           f"{'total s':>8} {'peak MiB':>9} {'res-days/s':>12} {'admissions':>11}  {'load (cpus)':>16}")
     for case in args.cases:
         pop, years = (int(x) for x in case.lower().split("x"))
@@ -61,13 +62,15 @@ def main() -> None:
         load1 = os.getloadavg()[0]
         for r in runs:
             r["total"] = r["build"] + r["simulate"] + r["settle"]
-        m = {k: statistics.median(r[k] for r in runs) for k in ("build", "simulate", "settle", "total", "rss")}
+        m = {k: statistics.median(r[k] for r in runs)
+             for k in ("build", "simulate", "simulate_cpu", "settle", "total", "rss")}
         admissions = {r["admissions"] for r in runs}
         assert len(admissions) == 1, f"runs of one case differ: admissions {sorted(admissions)}"
         rate = pop * years * 365 / m["simulate"]
         load = f"{load0:.2f}-{load1:.2f} ({os.cpu_count()})"
-        print(f"{pop:>10,} {years:>5} {len(runs):>4} {m['build']:>8.2f} {m['simulate']:>10.2f} {m['settle']:>8.2f} "
-              f"{m['total']:>8.2f} {m['rss']:>9.0f} {rate:>12.3g} {admissions.pop():>11,}  {load:>16}", flush=True)
+        print(f"{pop:>10,} {years:>5} {len(runs):>4} {m['build']:>8.2f} {m['simulate']:>10.2f} {m['simulate_cpu']:>9.2f} "
+              f"{m['settle']:>8.2f} {m['total']:>8.2f} {m['rss']:>9.0f} {rate:>12.3g} {admissions.pop():>11,}  "
+              f"{load:>16}", flush=True)
 
 
 if __name__ == "__main__":
