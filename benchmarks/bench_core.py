@@ -1,14 +1,18 @@
 """Speed and memory of the core simulation (not a test: prints a table).
 
-Each case runs in a fresh process pinned to one core, so its peak memory
-(max RSS) is its own. Usage::
+Each run is a fresh process pinned to one core, so its peak memory (max RSS) is its
+own. Every case runs ``--repeats`` times (default 3) and the table shows the median of
+each column. Usage::
 
-    python benchmarks/bench_core.py                 # 1M x 1 year and 100k x 5 years
-    python benchmarks/bench_core.py --cases 200000x1
+    python benchmarks/bench_core.py                          # 1M x 1 year and 20k x 2 years
+    python benchmarks/bench_core.py --cases 20000x2 --repeats 5
+    python benchmarks/bench_core.py --cases 100000x5 --repeats 1
 
-Columns: residents, years, build (s: world, population, agents), simulate (s: the daily
-steps), settle (s: pricing claims, KPIs), total (s), peak RSS (MiB), resident-days per second
-of the simulate phase, admissions simulated.
+Columns: residents, years, runs, build (s: world, population, agents), simulate (s: the
+daily steps; and its CPU time, less sensitive to other processes on the core), settle (s: pricing claims, KPIs), total (s), peak RSS (MiB), resident-days per
+second of the simulate phase, admissions simulated, and the machine's load (1-minute load
+average before the case's first and after its last run, with the CPU count): timings on a
+loaded machine are slower, compare them only at similar load.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 
@@ -28,11 +33,12 @@ from sim.simulation import collect
 pop, years = int(sys.argv[1]), int(sys.argv[2])
 cfg = sim.load_config(None, {"population": pop, "years": years, "seed": 1})
 t0 = time.perf_counter(); model = CountyModel(cfg); t1 = time.perf_counter()
-model.run(); t2 = time.perf_counter()
+c1 = time.process_time(); model.run(); t2 = time.perf_counter(); c2 = time.process_time()
 res = collect(model); t3 = time.perf_counter()
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 adm = sum(k["admissions"] for k in res.summary["kpis"].values())
-print(json.dumps({"build": t1 - t0, "simulate": t2 - t1, "settle": t3 - t2, "rss": rss, "admissions": adm}))
+print(json.dumps({"build": t1 - t0, "simulate": t2 - t1, "simulate_cpu": c2 - c1, "settle": t3 - t2, "rss": rss,
+                  "admissions": adm}))
 """
 
 
@@ -44,17 +50,27 @@ def run_case(pop: int, years: int) -> dict:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--cases", nargs="+", default=["1000000x1", "100000x5"], help="RESIDENTSxYEARS")
+    p.add_argument("--cases", nargs="+", default=["1000000x1", "20000x2"], help="RESIDENTSxYEARS")
+    p.add_argument("--repeats", type=int, default=3, help="runs per case; the table shows medians (default 3)")
     args = p.parse_args()
-    print(f"{'residents':>10} {'years':>5} {'build s':>8} {'simulate s':>10} {'settle s':>8} {'total s':>8} "
-          f"{'peak MiB':>9} {'res-days/s':>12} {'admissions':>11}")
+    print(f"{'residents':>10} {'years':>5} {'runs':>4} {'build s':>8} {'simulate s':>10} {'sim cpu s':>9} {'settle s':>8} "
+          f"{'total s':>8} {'peak MiB':>9} {'res-days/s':>12} {'admissions':>11}  {'load (cpus)':>16}")
     for case in args.cases:
         pop, years = (int(x) for x in case.lower().split("x"))
-        r = run_case(pop, years)
-        total = r["build"] + r["simulate"] + r["settle"]
-        rate = pop * years * 365 / r["simulate"]
-        print(f"{pop:>10,} {years:>5} {r['build']:>8.2f} {r['simulate']:>10.2f} {r['settle']:>8.2f} {total:>8.2f} "
-              f"{r['rss']:>9.0f} {rate:>12.3g} {r['admissions']:>11,}")
+        load0 = os.getloadavg()[0]
+        runs = [run_case(pop, years) for _ in range(max(1, args.repeats))]
+        load1 = os.getloadavg()[0]
+        for r in runs:
+            r["total"] = r["build"] + r["simulate"] + r["settle"]
+        m = {k: statistics.median(r[k] for r in runs)
+             for k in ("build", "simulate", "simulate_cpu", "settle", "total", "rss")}
+        admissions = {r["admissions"] for r in runs}
+        assert len(admissions) == 1, f"runs of one case differ: admissions {sorted(admissions)}"
+        rate = pop * years * 365 / m["simulate"]
+        load = f"{load0:.2f}-{load1:.2f} ({os.cpu_count()})"
+        print(f"{pop:>10,} {years:>5} {len(runs):>4} {m['build']:>8.2f} {m['simulate']:>10.2f} {m['simulate_cpu']:>9.2f} "
+              f"{m['settle']:>8.2f} {m['total']:>8.2f} {m['rss']:>9.0f} {rate:>12.3g} {admissions.pop():>11,}  "
+              f"{load:>16}", flush=True)
 
 
 if __name__ == "__main__":

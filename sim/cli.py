@@ -1,7 +1,14 @@
-"""Command line: ``countysim run | params | validate``.
+"""Command line: ``countysim run | params | validate`` (and the commands of
+:mod:`sim.experiments.commands`, :mod:`sim.plots.commands` and :mod:`sim.report.commands`).
 
 User mistakes (bad config, missing file, existing output folder) print one
 clear message and exit with code 2, without a traceback.
+
+:func:`main` returns the exit code (the ``countysim`` console script exits with
+it), so tests can call it in-process. Heavy modules (pandas, mesa, scipy,
+matplotlib, the model) are imported only by the sub-command that needs them:
+``countysim --help`` lists the commands defined elsewhere from
+:data:`_EXTERNAL` without importing their modules.
 """
 
 from __future__ import annotations
@@ -15,17 +22,28 @@ import time
 from datetime import datetime, timezone
 from pathlib import Path
 
-import yaml
-
 from sim import __version__
-from sim.config.fields import iter_params
-from sim.config.loader import ConfigError, load_config
-from sim.config.scenario import ScenarioConfig
 
 EXIT_USER_ERROR = 2
 
+#: sub-commands added by other modules' ``add_commands``: name -> (module, help shown by ``countysim --help``);
+#: the help must match theirs (tests/test_config_errors.py checks)
+_EXTERNAL = {
+    "sweep": ("sim.experiments.commands", "run a parameter sweep (scenarios x design points x seeds)"),
+    "sweep-status": ("sim.experiments.commands", "done / failed / pending runs of a sweep folder, with errors"),
+    "sweep-analyze": ("sim.experiments.commands",
+                      "KPI summaries, Sobol/Morris indices or tornado table of a sweep"),
+    "compare": ("sim.experiments.commands", "paired comparison of two scenarios on common random numbers"),
+    "plot": ("sim.plots.commands", "write the standard figures of a run, comparison or sweep folder (PNG, SVG)"),
+    "report": ("sim.report.commands", "write a self-contained HTML report of a run, comparison or sweep folder"),
+}
+
 
 def _parse_sets(pairs: list[str]) -> dict:
+    import yaml
+
+    from sim.config.loader import ConfigError
+
     out = {}
     for pair in pairs:
         if "=" not in pair:
@@ -83,6 +101,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.claims:
         overrides["output.claims"] = args.claims
         labels["output.claims"] = "--claims"
+    from sim.config.loader import ConfigError, load_config
+
     cfg = load_config(args.config, overrides, labels)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / f"{cfg.name}-{cfg.seed}-{stamp}"
@@ -113,6 +133,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_params(args: argparse.Namespace) -> int:
+    from sim.config.fields import iter_params
+    from sim.config.scenario import ScenarioConfig
+
     rows = list(iter_params(ScenarioConfig))
     if args.format == "markdown":
         print("| parameter | default | unit | meaning | source |\n|---|---|---|---|---|")
@@ -132,6 +155,8 @@ def _short(value) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from sim.config.loader import ConfigError, load_config
+
     cfg = load_config(args.config)
     from sim.model import CountyModel
     from sim.settlement.settle import check_rules
@@ -148,7 +173,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _unknown_policy_codes(cfg: ScenarioConfig, casemix) -> list[str]:
+def _unknown_policy_codes(cfg, casemix) -> list[str]:
     """Condition lists naming codes the case-mix table lacks, switched on or not (a list switched on later
     by ``--set`` would fail then)."""
     known = set(casemix.codes) | set(casemix.drg_codes) | set(casemix.drg_codes_70plus)
@@ -163,6 +188,12 @@ def _unknown_policy_codes(cfg: ScenarioConfig, casemix) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    return _build_parser(light=False)
+
+
+def _build_parser(light: bool) -> argparse.ArgumentParser:
+    """The ``countysim`` parser; ``light``: the commands of :data:`_EXTERNAL` are bare entries (for the
+    top-level help and usage errors) and their modules are not imported."""
     p = argparse.ArgumentParser(prog="countysim", description="Simulate a county medical community (县域医共体).")
     p.add_argument("--version", action="version", version=f"countysim {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
@@ -188,6 +219,10 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a scenario file and its case-mix table")
     v.add_argument("config", nargs="?", default=None)
     v.set_defaults(func=cmd_validate)
+    if light:
+        for name, (_, help_text) in _EXTERNAL.items():
+            sub.add_parser(name, help=help_text)
+        return p
     from sim.experiments.commands import add_commands; add_commands(sub)  # sweep, sweep-status, sweep-analyze, compare
     from sim.plots.commands import add_commands as add_plot_commands; add_plot_commands(sub)  # plot
     from sim.report.commands import add_commands as add_report_commands; add_report_commands(sub)  # report
@@ -203,7 +238,17 @@ def _on_sigterm(signum, frame):
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run ``countysim`` with ``argv`` (default ``sys.argv[1:]``); returns the exit code (0 success, 2 a user
+    mistake or a usage error, 130 interrupted, 143 terminated; see the commands for others)."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser() if command in _EXTERNAL else _build_parser(light=True)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version or a usage error: argparse has printed the message
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else EXIT_USER_ERROR)
+    from sim.config.loader import ConfigError
+
     previous = None
     if threading.current_thread() is threading.main_thread():
         previous = signal.signal(signal.SIGTERM, _on_sigterm)

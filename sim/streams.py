@@ -29,16 +29,30 @@ STREAM_NAMES = ("world", "population", "onset", "severity", "seek", "choice", "r
                 "los", "readmission", "cost")
 
 
+_MASK = (1 << 64) - 1
+_SHIFTS = tuple(np.uint64(k) for k in (30, 27, 31, 11))
+_TO_UNIT = 1.0 / 9007199254740992.0    # 2**-53
+
+
+def _mix_inplace(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:
+    """:func:`mix64` on a uint64 array in place (``tmp``: scratch of the same shape). Unsigned integer
+    arrays wrap around on overflow without any floating-point error state, so no ``errstate`` is needed."""
+    s30, s27, s31, _ = _SHIFTS
+    np.right_shift(x, s30, out=tmp)
+    x ^= tmp
+    x *= _M1
+    np.right_shift(x, s27, out=tmp)
+    x ^= tmp
+    x *= _M2
+    np.right_shift(x, s31, out=tmp)
+    x ^= tmp
+    return x
+
+
 def mix64(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser: a bijective, well-mixed hash of uint64 values (array in, array out)."""
     x = np.array(x, dtype=np.uint64, ndmin=1)
-    with np.errstate(over="ignore"):  # wrap-around multiplication is the point of the hash
-        x ^= x >> np.uint64(30)
-        x *= _M1
-        x ^= x >> np.uint64(27)
-        x *= _M2
-        x ^= x >> np.uint64(31)
-    return x
+    return _mix_inplace(x, np.empty_like(x))
 
 
 class RandomStreams:
@@ -54,6 +68,7 @@ class RandomStreams:
         children = np.random.SeedSequence(self.seed).spawn(len(STREAM_NAMES))
         self._seqs = dict(zip(STREAM_NAMES, children))
         self._keys = {name: np.uint64(seq.generate_state(1, np.uint64)[0]) for name, seq in self._seqs.items()}
+        self._slot_terms: dict[int, np.ndarray] = {}   # (slot + 1) * _SLOT for slots 0..k-1, by k (gumbel)
 
     def generator(self, name: str) -> np.random.Generator:
         """A fresh sequential generator for a stream (same seed -> same sequence)."""
@@ -68,16 +83,44 @@ class RandomStreams:
         ids : uint64 episode (or resident) ids, shape (n,) or broadcastable.
         slot : which draw of that id (e.g. the alternative index), int or array.
         """
+        if isinstance(slot, (int, np.integer)):
+            term = np.uint64((int(slot) + 1) * int(_SLOT) & _MASK)
+        else:
+            term = (np.array(slot, dtype=np.uint64, ndmin=1) + np.uint64(1)) * _SLOT
+        return self._keyed(name, ids, term)
+
+    def _keyed(self, name: str, ids: np.ndarray, term) -> np.ndarray:
+        """:meth:`uniform` given ``term`` = ``(slot + 1) * _SLOT`` (uint64 scalar or array), with in-place
+        uint64 operations on one array and one scratch array."""
         ids = np.asarray(ids, dtype=np.uint64)
-        slot = np.array(slot, dtype=np.uint64, ndmin=1)
-        with np.errstate(over="ignore"):
-            z = mix64(mix64(ids ^ self._keys[name]) + (slot + np.uint64(1)) * _SLOT)
-        return ((z >> np.uint64(11)).astype(np.float64) + 0.5) * (1.0 / 9007199254740992.0)
+        if ids.ndim == 0:
+            ids = ids.reshape(1)
+        x = ids ^ self._keys[name]                     # a new array, mixed in place from here on
+        tmp = np.empty_like(x)
+        _mix_inplace(x, tmp)
+        if np.ndim(term) == 0:
+            x += term
+        else:
+            x = x + term                               # broadcast ids against the slots
+            tmp = np.empty_like(x)
+        _mix_inplace(x, tmp)
+        x >>= _SHIFTS[3]
+        u = x.astype(np.float64)
+        u += 0.5
+        u *= _TO_UNIT
+        return u
 
     def gumbel(self, name: str, ids: np.ndarray, n_alternatives: int) -> np.ndarray:
         """Standard Gumbel noise, shape (len(ids), n_alternatives), for logit choice by argmax."""
-        u = self.uniform(name, np.asarray(ids, dtype=np.uint64)[:, None], np.arange(n_alternatives))
-        return -np.log(-np.log(u))
+        term = self._slot_terms.get(n_alternatives)
+        if term is None:
+            term = self._slot_terms[n_alternatives] = (np.arange(n_alternatives, dtype=np.uint64) + np.uint64(1)) * _SLOT
+        u = self._keyed(name, np.asarray(ids, dtype=np.uint64)[:, None], term)
+        np.log(u, out=u)
+        np.negative(u, out=u)
+        np.log(u, out=u)
+        np.negative(u, out=u)
+        return u
 
 
 def derived_ids(parent_ids: np.ndarray, salt: int) -> np.ndarray:

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import pytest
 
 import sim
+from sim.cli import main
 
 
-def _cli(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "sim.cli", *args], capture_output=True, text=True, cwd=cwd)
+def _cli(capsys, *args):
+    """``countysim ARGS`` in-process: exit code and printed text, like a finished subprocess."""
+    code = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return SimpleNamespace(returncode=code, stdout=out, stderr=err)
+
+
+def _one_line_error(stderr: str) -> bool:
+    return stderr.startswith("countysim: error: ") and stderr.count("\n") == 1 and "Traceback" not in stderr
 
 
 def _write(tmp_path, text, name="bad.yaml"):
@@ -40,25 +49,60 @@ def _write(tmp_path, text, name="bad.yaml"):
      ["reinvestment.village.share", "1.5", "less than or equal to 1"]),
     ("population: [1, 2\n", ["bad.yaml", "not valid YAML"]),
 ])
-def test_bad_config_message(tmp_path, yaml_text, expected):
+def test_bad_config_message(tmp_path, capsys, yaml_text, expected):
     path = _write(tmp_path, yaml_text)
-    r = _cli("run", str(path), "--out", str(tmp_path / "out"), "--quiet")
+    r = _cli(capsys, "run", str(path), "--out", str(tmp_path / "out"), "--quiet")
     assert r.returncode == 2, r.stderr
     assert "Traceback" not in r.stderr
+    assert _one_line_error(r.stderr) and r.stdout == "", r.stderr
     for fragment in expected:
         assert fragment in r.stderr, (fragment, r.stderr)
     assert not (tmp_path / "out").exists()
 
 
-def test_missing_config_file(tmp_path):
-    r = _cli("run", str(tmp_path / "nope.yaml"))
+def test_missing_config_file(tmp_path, capsys):
+    r = _cli(capsys, "run", str(tmp_path / "nope.yaml"))
     assert r.returncode == 2 and "not found" in r.stderr and "Traceback" not in r.stderr
+    assert _one_line_error(r.stderr)
 
 
-def test_existing_output_folder_is_not_overwritten(tmp_path):
+def test_existing_output_folder_is_not_overwritten(tmp_path, capsys):
     (tmp_path / "out").mkdir()
-    r = _cli("run", "--population", "2000", "--out", str(tmp_path / "out"))
+    r = _cli(capsys, "run", "--population", "2000", "--out", str(tmp_path / "out"))
     assert r.returncode == 2 and "already exists" in r.stderr
+    assert _one_line_error(r.stderr) and not any((tmp_path / "out").iterdir())
+
+
+def test_console_entry_exits_with_code_2(tmp_path):
+    """The real process: ``python -m sim.cli`` (as the ``countysim`` script) exits 2 with one line, no traceback."""
+    path = _write(tmp_path, "extends: default\npopulaton: 1000\n")
+    r = subprocess.run([sys.executable, "-m", "sim.cli", "run", str(path), "--out", str(tmp_path / "out"), "--quiet"],
+                       capture_output=True, text=True)
+    assert r.returncode == 2, r.stderr
+    assert _one_line_error(r.stderr) and "populaton" in r.stderr and "unknown field" in r.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_usage_errors_and_help_return_codes(capsys):
+    """``main`` returns argparse's exit codes instead of raising SystemExit."""
+    assert main(["--help"]) == 0
+    assert "usage: countysim" in capsys.readouterr().out
+    assert main(["no-such-command"]) == 2
+    assert "invalid choice" in capsys.readouterr().err
+    assert main(["run", "--no-such-option"]) == 2
+
+
+def test_help_lists_every_command_without_heavy_imports():
+    """``countysim --help`` is built without importing the commands' modules; its listing matches the full
+    parser's, and neither pandas nor the model is imported to print it."""
+    from sim import cli
+
+    assert cli._build_parser(light=True).format_help() == cli.build_parser().format_help()
+    code = ("import sys; from sim.cli import main; main(['--help']); "
+            "heavy = [m for m in ('pandas', 'matplotlib', 'mesa', 'scipy', 'sim.simulation', 'sim.model', "
+            "'sim.experiments', 'sim.plots') if m in sys.modules]; print(heavy)")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip().splitlines()[-1] == "[]", r.stdout
 
 
 def test_api_raises_config_error():

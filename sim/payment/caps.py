@@ -33,6 +33,43 @@ def scheme_caps(cfg: CostSharingConfig) -> np.ndarray:
     return np.array([cfg.scheme(s).caps() for s in (0, 1)])
 
 
+def _group_cumsum(values: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Running sum of ``values`` within each ``group``, in array order: the same numbers (bit for bit) as
+    ``pd.Series(values).groupby(group, sort=False).cumsum()``, which adds with Kahan compensation."""
+    n = len(values)
+    perm = np.argsort(group, kind="stable")
+    g = group[perm]
+    new = np.empty(n, dtype=bool)
+    new[:1] = True
+    np.not_equal(g[1:], g[:-1], out=new[1:])
+    if new.all():                      # every group has one member: the sum is the value
+        return np.asarray(values, dtype=float).copy()
+    return _sorted_group_cumsum(np.asarray(values, dtype=float)[perm], new)[np.argsort(perm)]
+
+
+def _sorted_group_cumsum(f: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Kahan-compensated running sum of ``f`` within contiguous groups (``new`` marks each group's first
+    element), position by position across all groups at once (the loop runs over the largest group's size)."""
+    n = len(f)
+    cum = f.copy()
+    starts = np.flatnonzero(new)
+    size = np.diff(np.append(starts, n))
+    multi = size > 1
+    st, size = starts[multi], size[multi]
+    acc = f[st]
+    comp = np.zeros(len(st))
+    for j in range(1, int(size.max(initial=1))):
+        keep = size > j
+        if not keep.all():
+            st, size, acc, comp = st[keep], size[keep], acc[keep], comp[keep]
+        y = f[st + j] - comp
+        t = acc + y
+        comp = (t - acc) - y
+        acc = t
+        cum[st + j] = t
+    return cum
+
+
 def cap_in_order(fund: np.ndarray, group: np.ndarray, order: np.ndarray, cap: np.ndarray) -> np.ndarray:
     """Apply a cumulative cap within groups, claims taken in ``order``.
 
@@ -48,7 +85,7 @@ def cap_in_order(fund: np.ndarray, group: np.ndarray, order: np.ndarray, cap: np
     if len(fund) == 0 or not np.isfinite(cap).any():
         return np.asarray(fund, dtype=float).copy()
     f = fund[order]
-    cum = pd.Series(f).groupby(group[order], sort=False).cumsum().to_numpy()
+    cum = _group_cumsum(f, group[order])
     before = cum - f
     capped = np.where(cum <= cap[order], f, np.clip(cap[order] - before, 0.0, f))
     out = np.empty(len(fund))
@@ -106,7 +143,7 @@ def cap_inpatient(claims: pd.DataFrame, fund: np.ndarray, cfg: CostSharingConfig
 class OutpatientCapTracker:
     """Applies the outpatient caps visit by visit during a simulation, for aggregated claims.
 
-    Call :meth:`add` with exactly the arguments given to :meth:`sim.claims.ClaimsRecorder.add_outpatient`;
+    Call :meth:`add` with exactly the arguments given to :meth:`sim.model.claims.ClaimsRecorder.add_outpatient`;
     :meth:`table` returns one row per aggregate key with ``fund_uncapped`` and ``fund_capped`` (yuan),
     which :func:`sim.settlement.settle.settle` uses to scale aggregated rows (``outpatient_caps=``).
 
@@ -128,7 +165,10 @@ class OutpatientCapTracker:
         chronic_idx = np.flatnonzero(self.chronic)
         self._slot = np.zeros(self.C, dtype=np.int64)
         self._slot[chronic_idx] = np.arange(1, len(chronic_idx) + 1)
+        self._benefit = np.where(self._slot > 0, 2, 1)                # column of ``caps``, by condition
         self._paid = np.zeros((len(chronic_idx) + 1, n_residents))   # fund paid so far this year, by slot
+        self._day_sum = np.zeros(self.F * self.C * 4)                 # scratch: one day's sums by key, kept at 0
+        self._mark = np.zeros(self._paid.size, dtype=np.intp)         # scratch: a row of the day, by slot-resident
         self._year = 0
         self._month = (0, 1)
         self._rows: list[pd.DataFrame] = []
@@ -176,14 +216,45 @@ class OutpatientCapTracker:
         fund = outpatient_split(cost, self.level[facility], scheme, self.chronic[condition], self.cfg,
                                 ratio_cut=ratio_cut)["fund_payment"]
         slot = self._slot[condition]
-        cap = self.caps[scheme, np.where(slot > 0, 2, 1)]
-        order = np.lexsort((np.arange(len(fund)), visit_id, resident))
-        group = resident * (self._paid.shape[0]) + slot
-        capped = cap_in_order(fund, group, order, np.maximum(cap - self._paid[slot, resident], 0.0))
-        np.add.at(self._paid, (slot, resident), capped)
+        paid = self._paid.reshape(-1)                                  # a view: flat index slot * N + resident
+        cell = slot * self._paid.shape[1] + resident
+        # cap left to each visit's person and benefit at the start of the day
+        cap = np.maximum(self.caps[scheme, self._benefit[condition]] - paid[cell], 0.0)
+        # a visit alone under its person and benefit today (the usual case) gets min(fund, cap)
+        capped = np.where(fund <= cap, fund, np.clip(cap, 0.0, fund))
+        rows = np.arange(len(cell))
+        mark = self._mark
+        mark[cell] = rows                                              # one row per cell wins
+        shared = mark[cell] != rows                                    # rows that lost: their cell has 2+ visits
+        if not shared.any():
+            paid[cell] += capped
+        else:
+            # cells with several visits: visits in order (visit id, then row) and a running sum per cell
+            several = shared.copy()
+            several[mark[cell[shared]]] = True
+            idx = np.flatnonzero(several)
+            sel = idx[np.lexsort((np.asarray(visit_id)[idx], cell[idx]))]
+            g = cell[sel]
+            new = np.empty(len(g), dtype=bool)
+            new[0] = True
+            np.not_equal(g[1:], g[:-1], out=new[1:])
+            f = fund[sel]
+            cum = _sorted_group_cumsum(f, new)
+            c = cap[sel]
+            capped[sel] = np.where(cum <= c, f, np.clip(c - (cum - f), 0.0, f))
+            alone = ~several
+            paid[cell[alone]] += capped[alone]
+            np.add.at(paid, cell[idx], capped[idx])                    # in row order, as one add.at of all rows
         key = ((facility * self.C + condition) * 2 + scheme) * 2 + np.asarray(referred, dtype=np.int64)
-        self._unc += np.bincount(key, weights=fund, minlength=self._unc.size)
-        self._cap += np.bincount(key, weights=capped, minlength=self._cap.size)
+        self._bin(self._unc, key, fund)
+        self._bin(self._cap, key, capped)
+
+    def _bin(self, total: np.ndarray, key: np.ndarray, values: np.ndarray) -> None:
+        """``total += np.bincount(key, values, minlength=len(total))``, same sums, touching only ``key``."""
+        day = self._day_sum
+        np.add.at(day, key, values)    # in row order from 0, as bincount adds
+        total[key] = total[key] + day[key]
+        day[key] = 0.0
 
     def table(self) -> pd.DataFrame:
         """Fund before and after the caps per aggregate key (``AGG_KEYS``), yuan."""
