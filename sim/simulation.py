@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.settlement.books import claims_tables, close_year, settle_model
+from sim.settlement.books import Books
 from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, year_month
 from sim.model.claims import label_claims
 from sim.config.loader import load_config
@@ -35,19 +35,20 @@ def run(config: str | Path | Mapping[str, Any] | ScenarioConfig | None = None, *
     cfg = load_config(config, overrides)
     model = CountyModel(cfg)
     check_rules(cfg, model.casemix)
-    model.run(progress=progress, year_end=close_year)
-    return collect(model)
+    books = Books(model)
+    model.run(progress=progress, year_end=books.close_year)
+    return collect(model, books)
 
 
-def collect(model: CountyModel) -> Result:
-    """Settle a finished model's claims and assemble its tables and summary."""
+def collect(model: CountyModel, books: Books | None = None) -> Result:
+    """Assemble a finished model's tables and summary from its books: the years ``books`` closed at each year
+    end, the last one closed now (a model run without books is closed here, year by year)."""
     cfg: ScenarioConfig = model.config
     cm = model.casemix
     fac = model.world.facilities
     level = model.level
 
-    ip, op = claims_tables(model)
-    settled = settle_model(model, ip, op, range(cfg.years))
+    settled = (books if books is not None else Books(model)).settlement()
     ip, op = settled.inpatient, settled.outpatient
 
     daily = pd.DataFrame(model.daily)
@@ -74,4 +75,4 @@ def collect(model: CountyModel) -> Result:
         level_name=np.asarray(LEVEL_NAMES, dtype=object)[fac["level"].to_numpy()])
     return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, daily=daily_out,
                   claims=claims, outpatient=outpatient, facility_year=facility_year, facilities=facilities,
-                  budget=settled.budget, ledger=settled.ledger)
+                  budget=settled.budget, ledger=settled.ledger, pool=settled.pool)
