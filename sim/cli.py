@@ -111,20 +111,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.results.atomic import check_can_create
 
     check_can_create(out, "--out" if args.out else "output folder (--out)")  # before, not after, simulating
-    from sim.model import CountyModel
-    from sim.settlement.books import close_year
-    from sim.settlement.settle import check_rules
-    from sim.simulation import collect
+    from sim.codes import DAYS_PER_YEAR
+    from sim.simulation import simulate
 
     t0 = time.perf_counter()
-    model = CountyModel(cfg)
-    check_rules(cfg, model.casemix)
-    update, close = _progress_bar(model.n_days)
+    update, close = _progress_bar(cfg.years * DAYS_PER_YEAR)
     try:
-        model.run(progress=update, year_end=close_year)
+        result = simulate(cfg, progress=update)
     finally:
         close()
-    result = collect(model)
     result.write(out)
     if not args.quiet:
         print(_format_kpis(result.summary))

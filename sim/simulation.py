@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.settlement.books import claims_tables, close_year, settle_model
+from sim.settlement.books import Books
 from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, MONTH_START, year_month
 from sim.county.world import UNLIMITED_BEDS
 from sim.model.claims import label_claims
@@ -33,22 +33,28 @@ def run(config: str | Path | Mapping[str, Any] | ScenarioConfig | None = None, *
     progress : optional callable ``(days_done, n_days)``.
     """
     overrides = {k: v for k, v in (("seed", seed), ("population", population), ("years", years)) if v is not None}
-    cfg = load_config(config, overrides)
+    return simulate(load_config(config, overrides), progress)
+
+
+def simulate(cfg: ScenarioConfig, progress: Callable[[int, int], None] | None = None) -> Result:
+    """Build the county of a validated scenario, simulate it closing each year's books at its end, and collect
+    the :class:`~sim.results.Result` (what :func:`run` does after loading the config)."""
     model = CountyModel(cfg)
     check_rules(cfg, model.casemix)
-    model.run(progress=progress, year_end=close_year)
-    return collect(model)
+    books = Books(model)
+    model.run(progress=progress, year_end=books.close_year)
+    return collect(model, books)
 
 
-def collect(model: CountyModel) -> Result:
-    """Settle a finished model's claims and assemble its tables and summary."""
+def collect(model: CountyModel, books: Books | None = None) -> Result:
+    """Assemble a finished model's tables and summary from its books: the years ``books`` closed at each year
+    end, the last one closed now (a model run without books is closed here, year by year)."""
     cfg: ScenarioConfig = model.config
     cm = model.casemix
     fac = model.world.facilities
     level = model.level
 
-    ip, op = claims_tables(model)
-    settled = settle_model(model, ip, op, range(cfg.years))
+    settled = (books if books is not None else Books(model)).settlement()
     ip, op = settled.inpatient, settled.outpatient
 
     daily = pd.DataFrame(model.daily)
@@ -80,7 +86,7 @@ def collect(model: CountyModel) -> Result:
     # out-of-county hospitals are modelled with unlimited beds: write "unknown", not the internal 1e9 sentinel
     facilities["beds"] = facilities["beds"].astype("Int64").mask(facilities["beds"] >= UNLIMITED_BEDS)
     tables = {"daily": daily_out, "claims": claims, "outpatient": outpatient, "facility_year": facility_year,
-              "budget": settled.budget, "ledger": settled.ledger}
+              "budget": settled.budget, "ledger": settled.ledger, "pool": settled.pool}
     tables = {name: _with_calendar_year(t, first_year) for name, t in tables.items()}
     return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, facilities=facilities,
                   **tables)

@@ -18,8 +18,13 @@ M = 1e6
 HISTORY = [95 * M, 100 * M, 105 * M]
 
 
+#: the engine's earlier rules: risk accrual paid back at year end, growth capped at a fixed 4.5 %, rolling base;
+#: the §7.4 example reads this way (surplus = B - spent)
+LEGACY = {"risk_fund_mode": "returned", "growth_cap": "fixed", "base_rule": "rolling_mean"}
+
+
 def _budget(**kw) -> BudgetConfig:
-    return BudgetConfig(enabled=True, history_yuan=HISTORY, performance={"fixed_score": 1.0}, **kw)
+    return BudgetConfig(enabled=True, history_yuan=HISTORY, performance={"fixed_score": 1.0}, **{**LEGACY, **kw})
 
 
 def _settle(claims: pd.DataFrame, budget: BudgetConfig):
@@ -99,14 +104,14 @@ def test_fewer_history_years_and_rolling_base():
     # one past year (90 M): base 90 M -> B0 = 93.6 M. Year 1 rolls: mean(90, spent0 = 100) = 95 M -> 98.8 M.
     claims = pd.concat([spending(80 * M, 20 * M, 0), spending(80 * M, 20 * M, 1)], ignore_index=True)
     claims["episode_id"] = range(len(claims))
-    s = _settle(claims, BudgetConfig(enabled=True, history_yuan=[90 * M], performance={"fixed_score": 1.0}))
+    s = _settle(claims, BudgetConfig(enabled=True, history_yuan=[90 * M], performance={"fixed_score": 1.0}, **LEGACY))
     assert approx(s.budget["budget_total"], [93.6 * M, 98.8 * M])
     # no history at all: the first year's own spending stands for it (B0 = 100 M * 1.04)
-    s0 = _settle(claims, BudgetConfig(enabled=True, performance={"fixed_score": 1.0}))
+    s0 = _settle(claims, BudgetConfig(enabled=True, performance={"fixed_score": 1.0}, **LEGACY))
     assert approx(s0.budget["budget_total"].iloc[0], 104 * M)
     # 'chain': B1 = B0 * 1.04
-    s1 = _settle(claims, BudgetConfig(enabled=True, history_yuan=[90 * M], base_rule="chain",
-                                      performance={"fixed_score": 1.0}))
+    s1 = _settle(claims, BudgetConfig(enabled=True, history_yuan=[90 * M], performance={"fixed_score": 1.0},
+                                      **{**LEGACY, "base_rule": "chain"}))
     assert approx(s1.budget["budget_total"], [93.6 * M, 93.6 * M * 1.04])
     assert s.balanced and s0.balanced and s1.balanced
 
@@ -114,7 +119,13 @@ def test_fewer_history_years_and_rolling_base():
 def test_performance_score_from_indicators():
     # in-county rate: 1 of 2 stays in the county = 0.5 (< floor 0.80 -> 0); primary share 0 (-> 0);
     # cost growth vs the last history year 105 M: 100/105 - 1 < 4.5 % (-> 1). Score = 0.3.
-    b = _settle(spending(80 * M, 20 * M), BudgetConfig(enabled=True, history_yuan=HISTORY)).budget.iloc[0]
+    perf = {"in_county_rate": {"weight": 0.4, "floor": 0.8, "target": 0.9},
+            "primary_fund_share": {"weight": 0.3, "floor": 0.1, "target": 0.2},
+            "cost_growth": {"weight": 0.3, "floor": 0.145, "target": 0.045},
+            **{k: {"weight": 0.0, "floor": 0.0, "target": 1.0} for k in ("primary_visit_share", "referral_ratio",
+                                                                       "readmission_rate", "oop_rate")}}
+    b = _settle(spending(80 * M, 20 * M), BudgetConfig(enabled=True, history_yuan=HISTORY, performance=perf,
+                                                       **LEGACY)).budget.iloc[0]
     assert approx(b["in_county_rate"], 0.5) and approx(b["primary_fund_share"], 0)
     assert b["performance_score"] == pytest.approx(0.3)
     assert approx(b["deposit_returned"], 0)            # below the 0.6 zero score
@@ -126,7 +137,7 @@ def test_reform_year_switches_the_budget_on():
     claims = pd.concat([spending(80 * M, 20 * M, 0), spending(80 * M, 20 * M, 1)], ignore_index=True)
     claims["episode_id"] = range(len(claims))
     on = PaymentRules(insurance=full_cover(), budget=_budget())
-    off = PaymentRules(insurance=full_cover(), budget=BudgetConfig(enabled=False, history_yuan=HISTORY))
+    off = PaymentRules(insurance=full_cover(), budget=BudgetConfig(enabled=False, history_yuan=HISTORY, **LEGACY))
     s = settle(claims, no_outpatient(), on, rules_by_year={0: off, 1: on})
     assert list(s.budget["year"]) == [1]
     assert approx(s.budget["history_base"], (100 + 105 + 100) / 3 * M)

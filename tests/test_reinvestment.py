@@ -24,8 +24,13 @@ STRONG = {"township": {"share": 1.0, "quality_per_million_yuan": 2.0, "capabilit
                        "capability_conditions": UPGRADED}}
 
 
+#: a generous budget (10 % growth, uncapped, full score), so the 30k county has a surplus to reinvest under the
+#: reference rules (risk accrual kept as a reserve, base chained from the first budget year)
+GENEROUS = {"enabled": True, "growth": 0.10, "growth_cap": "none", "performance": {"fixed_score": 1.0}}
+
+
 def _run(seed, reinvestment=None, **overlay):
-    cfg = {"extends": "global_budget", **overlay}
+    cfg = {"extends": "global_budget", "budget": GENEROUS, **overlay}
     if reinvestment is not None:
         cfg["reinvestment"] = reinvestment
     return sim.run(cfg, seed=seed, population=POP)

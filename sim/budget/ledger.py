@@ -133,15 +133,25 @@ def _sums(key: np.ndarray, values: np.ndarray) -> dict[int, float]:
     return dict(zip(u.tolist(), np.bincount(inv, weights=values, minlength=len(u)).tolist()))
 
 
+def payer_outflow(ledger: pd.DataFrame) -> float:
+    """Money that left the fund's own accounts (pool, deposit, risk fund) in a ledger, net, yuan."""
+    src = ledger["source"].cat.codes.to_numpy()
+    tgt = ledger["target"].cat.codes.to_numpy()
+    amt = ledger["amount"].to_numpy(float)
+    payer_src, payer_tgt = np.isin(src, _PAYER_CODES), np.isin(tgt, _PAYER_CODES)
+    return float(np.where(payer_src & ~payer_tgt, amt, 0.0).sum() - np.where(payer_tgt & ~payer_src, amt, 0.0).sum())
+
+
 def check_ledger(ledger: pd.DataFrame, claims: pd.DataFrame, capitation: pd.DataFrame, budget: pd.DataFrame | None,
-                 risk_cap_months: float = 3.0, risk_opening: float = 0.0) -> pd.DataFrame:
+                 risk_cap_months: float = 3.0, risk_opening: float | None = None) -> pd.DataFrame:
     """Balance checks; one row per check, community, year and month (0 for a whole year).
 
     Monthly: providers' fund receipts = priced claims' fund payments + capitation; patients' payments =
     out-of-pocket; (budget) prepayment + deposit + risk withholds = B / 12. Yearly: the community's
     account and the deposit escrow close at 0; the risk fund's balance matches the budget and lies in
     [0, cap]; the payer's net outflow = providers' fund receipts incl. net results; (budget) prepaid +
-    deposit + risk accrual = B. Columns: ``check, community, year, month, expected, actual, residual``.
+    deposit + risk accrual = B. The risk fund runs from the opening balance of the ledger's first budget year
+    (``risk_opening`` to give another). Columns: ``check, community, year, month, expected, actual, residual``.
     """
     rows: list[tuple] = []
 
@@ -196,7 +206,10 @@ def check_ledger(ledger: pd.DataFrame, claims: pd.DataFrame, capitation: pd.Data
         running: dict[int, float] = {}
         for k in sorted(set(risk_net) | set(bk.tolist())):
             c = k // 160_000
-            running[c] = running.get(c, risk_opening) + risk_net.get(k, 0.0)
+            if c not in running:    # the first settled year's opening balance (a closed year's ledger alone)
+                opening = b["risk_fund_opening"].get(k) if risk_opening is None else risk_opening
+                running[c] = opening if opening is not None else 0.0
+            running[c] = running[c] + risk_net.get(k, 0.0)
             if k in b["budget_total"]:
                 actual_bal[k] = running[c]
                 limit = max(risk_cap_months * b["budget_total"][k] / MONTHS, b["risk_fund_opening"][k])

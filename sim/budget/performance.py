@@ -1,35 +1,48 @@
 """Year-end performance evaluation 绩效考核 of a community (``docs/sources/payment_rules.md`` §3.3-§3.4, §5.2).
 
-Components, each scored linearly between ``floor`` (0) and ``target`` (1) and clipped to [0, 1]:
-in-county rate 县域内就诊率 (visits and admissions of the package's insured in the county / all),
-primary-care share of the package's fund spending 基层医保基金支出占比, and growth of fund
-spending over the previous year (lower is better; no previous year = full marks). The score
-(weights sum to 1) sets the share of the deposit returned and of the surplus retained: 0 at or
+Indicators (:data:`sim.config.budget.INDICATORS`), each of the package's insured in the year, scored linearly
+between ``floor`` (0) and ``target`` (1) and clipped to [0, 1]:
+
+* ``in_county_rate`` 县域内就诊率 — visits and admissions in the county / all;
+* ``primary_fund_share`` 基层医保基金支出占比 — fund spending (claims and capitation) at township and village level
+  / all the package's fund spending;
+* ``primary_visit_share`` 县域内基层就诊率 — village and township outpatient visits / in-county outpatient visits;
+* ``referral_ratio`` 双向转诊 — down-referred stay segments / up-referred stay segments;
+* ``readmission_rate`` — 30-day readmissions / admissions (lower is better);
+* ``cost_growth`` — fund spending over the previous year's, minus 1 (lower is better);
+* ``oop_rate`` — out-of-pocket / total cost of their claims (lower is better).
+
+An indicator that cannot be computed (no such claims, or a claims table without the columns) scores 1.
+The score (weights sum to 1) sets the share of the deposit returned and of the surplus retained: 0 at or
 below ``zero_score``, 1 from ``full_score``, linear in between.
 """
 
 from __future__ import annotations
 
 import math
+from typing import Mapping
 
-from sim.config.budget import PerformanceConfig, ScoreComponent
+from sim.config.budget import INDICATORS, PerformanceConfig, ScoreComponent
 
 
-def component_score(value: float, comp: ScoreComponent) -> float:
+def component_score(value: float | None, comp: ScoreComponent) -> float:
     """Score of one indicator in [0, 1] (1 where the value is unknown)."""
     if value is None or math.isnan(value):
         return 1.0
     return min(max((value - comp.floor) / (comp.target - comp.floor), 0.0), 1.0)
 
 
-def performance_score(in_county_rate: float, primary_fund_share: float, cost_growth: float,
-                      cfg: PerformanceConfig) -> float:
+def indicator_scores(values: Mapping[str, float], cfg: PerformanceConfig) -> dict[str, float]:
+    """``{indicator: score in [0, 1]}`` of every indicator (missing values score 1)."""
+    return {k: component_score(values.get(k), getattr(cfg, k)) for k in INDICATORS}
+
+
+def performance_score(values: Mapping[str, float], cfg: PerformanceConfig) -> float:
     """Weighted score in [0, 1] (``fixed_score`` when configured)."""
     if cfg.fixed_score is not None:
         return cfg.fixed_score
-    return (cfg.in_county_rate.weight * component_score(in_county_rate, cfg.in_county_rate)
-            + cfg.primary_fund_share.weight * component_score(primary_fund_share, cfg.primary_fund_share)
-            + cfg.cost_growth.weight * component_score(cost_growth, cfg.cost_growth))
+    scores = indicator_scores(values, cfg)
+    return float(sum(getattr(cfg, k).weight * scores[k] for k in INDICATORS))
 
 
 def score_ramp(score: float, cfg: PerformanceConfig) -> float:

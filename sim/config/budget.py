@@ -12,6 +12,7 @@ from pydantic import field_validator, model_validator
 
 from sim.config.fields import Section, param
 from sim.config.insurance import LevelSplit
+from sim.config.pool import GrowthFactors, PoolConfig
 
 
 class ScoreComponent(Section):
@@ -29,21 +30,49 @@ class ScoreComponent(Section):
         return self
 
 
+#: indicators of the performance evaluation, in the order they appear in budget tables
+INDICATORS = ("in_county_rate", "primary_fund_share", "primary_visit_share", "referral_ratio", "readmission_rate",
+              "cost_growth", "oop_rate")
+
+
 class PerformanceConfig(Section):
-    """Year-end performance evaluation: score = Σ weight × component score, in [0, 1]."""
+    """Year-end performance evaluation 绩效考核: score = Σ weight × indicator score (weights sum to 1), each
+    indicator scored 0 at its ``floor`` and 1 at its ``target`` (linear between, clipped; ``floor`` above
+    ``target`` = lower is better). The indicators are those docs/sources/payment_rules.md §5.2 names."""
 
     in_county_rate: ScoreComponent = param(
-        default_factory=lambda: ScoreComponent(weight=0.4, floor=0.80, target=0.90),
-        description="县域内就诊率: in-county share of the insured's visits and admissions",
-        source="target 0.90: docs/sources/payment_rules.md §0.1, §5.2 (2019 pilot) [S]; floor and weight assumption")
+        default_factory=lambda: ScoreComponent(weight=0.2, floor=0.80, target=0.90),
+        description="县域内就诊率: in-county share of the package's insured's visits and admissions",
+        source="target 0.90: docs/sources/payment_rules.md §0.1, §5.2 (2019 pilot) [S]; floor 0.80: the national "
+               "level of 2016, docs/sources/calibration_data.md §5 [V]; weight assumption")
     primary_fund_share: ScoreComponent = param(
-        default_factory=lambda: ScoreComponent(weight=0.3, floor=0.10, target=0.20),
+        default_factory=lambda: ScoreComponent(weight=0.15, floor=0.10, target=0.20),
         description="基层医保基金支出占比: share of the package's fund spending at township and village level",
         source="docs/sources/calibration_data.md §5: 10-20% typical [A]; weight assumption")
+    primary_visit_share: ScoreComponent = param(
+        default_factory=lambda: ScoreComponent(weight=0.15, floor=0.45, target=0.65),
+        description="县域内基层就诊率: village and township visits / all in-county visits of the package's insured",
+        source="target 0.65: docs/sources/payment_rules.md §5.2 (2019 pilot) [S/K]; floor 0.45: assumption "
+               "(20 points below); weight assumption")
+    referral_ratio: ScoreComponent = param(
+        default_factory=lambda: ScoreComponent(weight=0.1, floor=0.1, target=0.33),
+        description="two-way referral 双向转诊: down-referrals / up-referrals of the package's insured's stays",
+        source="docs/sources/calibration_data.md §5: 3-10 up-referrals per down-referral in county reports [A] "
+               "(floor 1:10, target 1:3); weight assumption")
+    readmission_rate: ScoreComponent = param(
+        default_factory=lambda: ScoreComponent(weight=0.1, floor=0.10, target=0.05),
+        description="30-day readmissions / admissions of the package's insured (lower is better)",
+        source="docs/sources/payment_rules.md §5.2 names readmission, no figure [K]; floor and target assumption")
     cost_growth: ScoreComponent = param(
-        default_factory=lambda: ScoreComponent(weight=0.3, floor=0.145, target=0.045),
+        default_factory=lambda: ScoreComponent(weight=0.2, floor=0.145, target=0.045),
         description="growth of the insured's fund spending over the previous year (lower is better)",
         source="target = the pool's growth cap of docs/sources/payment_rules.md §7.4 (4.5%); floor +10 pp, weight assumption")
+    oop_rate: ScoreComponent = param(
+        default_factory=lambda: ScoreComponent(weight=0.1, floor=0.40, target=0.30),
+        description="out-of-pocket share of the package's insured's total cost (lower is better)",
+        source="docs/sources/payment_rules.md §5.2 names the out-of-pocket share [K]; target 0.30 about the national "
+               "out-of-pocket share of health spending, docs/sources/calibration_data.md §3.3 (27.3%) [V]; floor "
+               "assumption; weight assumption")
     fixed_score: float | None = param(None, "use this score instead of computing it (sensitivity analyses)",
                                       unit="share", source="lever: null = computed from the indicators", ge=0, le=1)
     zero_score: float = param(0.6, "score at or below which no deposit is returned and no surplus retained",
@@ -53,15 +82,12 @@ class PerformanceConfig(Section):
                               "retained (linear between zero_score and this)", unit="share",
                               source="assumption", ge=0, le=1)
 
-    @field_validator("cost_growth")
-    @classmethod
-    def _weights(cls, v, info):
-        others = [info.data[k].weight for k in ("in_county_rate", "primary_fund_share") if k in info.data]
-        total = sum(others) + v.weight
-        if len(others) == 2 and abs(total - 1.0) > 1e-9:
-            raise ValueError(f"weights of in_county_rate, primary_fund_share and cost_growth sum to {total:g}; "
-                             f"expected 1")
-        return v
+    @model_validator(mode="after")
+    def _weights(self):
+        total = sum(getattr(self, k).weight for k in INDICATORS)
+        if abs(total - 1.0) > 1e-9:
+            raise ValueError(f"weights of {', '.join(INDICATORS)} sum to {total:g}; expected 1")
+        return self
 
     @field_validator("full_score")
     @classmethod
@@ -87,13 +113,26 @@ class BudgetConfig(Section):
         "the simulation, oldest first (fewer than base_years: the mean of those given; none: the first simulated "
         "year's own spending stands for the history)", unit="yuan per year",
         source="input: the pooling area's settlement data (or a baseline run's fund spending)")
-    base_rule: Literal["rolling_mean", "chain"] = param(
-        "rolling_mean", "later years: 'rolling_mean' = mean of the latest base_years of spending (simulated years "
-        "included) × (1 + growth); 'chain' = last year's total × (1 + growth)",
-        source="docs/sources/payment_rules.md §3.2: first year mean × (1+g), later B_t = B_t-1 × (1+g) (Guangdong) [S]")
-    growth: float = param(0.04, "growth rate applied to the base", unit="share per year",
+    base_rule: Literal["reference", "chain", "rolling_mean"] = param(
+        "reference", "the base after the first budget year: 'reference' (= 'chain') = last year's total B_t-1 × (1 + g); "
+        "'rolling_mean' = mean of the latest base_years of spending (simulated years included) × (1 + g). The first "
+        "budget year is always the mean of the last base_years of spending × (1 + g)",
+        source="docs/sources/payment_rules.md §3.2: first year mean × (1+g), later B_t = B_t-1 × (1+g) (Guangdong 2025) [S]")
+    growth_source: Literal["fixed", "factors", "income"] = param(
+        "fixed", "where the growth rate g comes from: 'fixed' = growth; 'factors' = the sum of growth_factors; "
+        "'income' = growth of the package schemes' fund income over the previous year (以收定支, needs the pool's "
+        "enrolment)", source="docs/sources/payment_rules.md §3.2: g from cost growth, financing level, volume, "
+                             "quality and fund risk [S]; §3.1 以收定支 [S]")
+    growth: float = param(0.04, "growth rate applied to the base ('fixed')", unit="share per year",
                           source="docs/sources/payment_rules.md §7.4 worked example [S]", ge=-0.5, le=1)
-    pool_growth_cap: float = param(0.045, "cap on growth: the pooling area's fund-expenditure growth",
+    growth_factors: GrowthFactors = param(default_factory=GrowthFactors,
+                                          description="named growth factors ('factors': g = their sum)")
+    growth_cap: Literal["pool", "fixed", "none"] = param(
+        "pool", "cap on g: 'pool' = the pool's own fund-spending growth in the last closed year (computed from the "
+        "package schemes' spending; pool_growth_cap while fewer than two years are known); 'fixed' = "
+        "pool_growth_cap; 'none'", source="docs/sources/payment_rules.md §3.2: g no higher than the pooling area's "
+                                          "fund-spending growth (Guangdong 2025) [S]")
+    pool_growth_cap: float = param(0.045, "cap on growth when growth_cap is 'fixed' (and the pool's fallback)",
                                    unit="share per year", source="docs/sources/payment_rules.md §3.2 [S], §7.4 example 4.5%",
                                    ge=-0.5, le=1)
     deposit_share: float = param(0.03, "annual deposit 年度保证金 withheld from the total, returned by score",
@@ -105,20 +144,34 @@ class BudgetConfig(Section):
                                         source="docs/sources/payment_rules.md §3.3, §7.1 [B]", ge=0)
     risk_fund_opening_balance: float = param(0.0, "risk-fund balance at the start of the simulation", unit="yuan",
                                              source="assumption: a new package", ge=0)
+    risk_fund_mode: Literal["reserve", "returned"] = param(
+        "reserve", "'reserve' = the risk accrual is the pool's reserve for this community: the community is settled "
+        "against B minus the accrual, and the fund is drawn (first) for the pool's share of a reasonable overspend "
+        "caused by a shock; 'returned' = the year-end transfer pays the accrual back (settled against B)",
+        source="docs/sources/payment_rules.md §3.3 (a fund withheld and capped at 3 months) and §3.4 (overspend "
+               "from epidemics shared, fund share drawn from the risk fund first, §7.3) [B]/[K]")
     surplus_retention: float = param(1.0, "share of the surplus the community keeps 结余留用 at a full score "
                                      "(scaled down linearly with the score)", unit="share",
                                      source="docs/sources/payment_rules.md §3.4, §7.1 surplus_retention [K]", ge=0, le=1)
     overspend_band: float = param(0.10, "reasonable overspend 合理超支: up to this share of the total",
                                   unit="share", source="docs/sources/payment_rules.md §3.4, §7.1 overspend_band (5-10%) [K]",
                                   ge=0, le=1)
-    overspend_pool_share: float = param(0.5, "share of a reasonable overspend the pool pays (risk fund first)",
+    overspend_pool_share: float = param(0.5, "share of a reasonable overspend caused by a shock (epidemic, price "
+                                        "shock: ``shocks``) that the pool pays, from the risk fund first",
                                         unit="share", source="docs/sources/payment_rules.md §3.4, §7.1 overspend_share_fund 50:50 [K]",
                                         ge=0, le=1)
+    behaviour_overspend_pool_share: float = param(
+        0.5, "share of the rest of a reasonable overspend (within the band, not caused by a shock: volume or case "
+        "mix) that the pool pays, from its general fund", unit="share",
+        source="docs/sources/payment_rules.md §3.4: unavoidable growth in volume or case mix is reasonable, 50:50 [K]",
+        ge=0, le=1)
     surplus_split: LevelSplit = param(
         default_factory=LevelSplit, description="split of the community's net result (retained surplus, or its "
         "share of an overspend) across levels, county : township : village", unit="share",
         source="docs/sources/payment_rules.md §3.5, §7.1 surplus_split 6:3:1 (Suixi) [B]; losses split alike: assumption")
     performance: PerformanceConfig = param(default_factory=PerformanceConfig, description="year-end evaluation")
+    pool: PoolConfig = param(default_factory=PoolConfig, description="the insurance fund's financing side "
+                             "(enrolment, premiums, subsidy, balance); kept every year, with or without a budget")
 
     @field_validator("risk_fund_share")
     @classmethod

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
+from sim.config.shocks import Shock
 from sim.config.fields import Section, folder_safe_name, out_of_unit_range, param
 from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
@@ -328,6 +329,8 @@ class ScenarioConfig(Section):
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     calendar: CalendarConfig = param(default_factory=CalendarConfig, description="calendar labels of outputs")
+    shocks: list[Shock] = param(default_factory=list, description="exogenous shocks (epidemic, prices) in chosen "
+                                "periods; none by default")
     output: OutputConfig = param(default_factory=OutputConfig, description="outputs")
 
     @field_validator("name")

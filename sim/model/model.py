@@ -42,7 +42,7 @@ from sim.county.world import UNLIMITED_BEDS, build_world
 from sim.model.choice import build_choice_tables, capability_table, choose_first_contact, referral_targets
 from sim.model.claims import ClaimsRecorder
 from sim.model.facilities import AGENT_CLASS, Facility
-from sim.model.onset import OnsetProcess
+from sim.model.onset import OnsetProcess, shock_rate_multiplier
 from sim.stages import Day, Stage, insert_stage, subset
 from sim.model.ward import Ward
 from sim.payment.caps import OutpatientCapTracker
@@ -125,7 +125,8 @@ class CountyModel(mesa.Model):
         self.targets = referral_targets(self.world)
 
         self.onset = OnsetProcess(self.population, self.casemix, self.streams.generator("onset"),
-                                  config.demography.followup_interval_days)
+                                  config.demography.followup_interval_days,
+                                  shock_rate_multiplier(config.shocks, self.casemix), self.streams.generator("onset_shock"))
         self.ward = Ward()
         self.claims = ClaimsRecorder(F, C, self.n_days - 1, individual_outpatient=config.output.claims == "all")
         self.pending_readmissions: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
@@ -205,15 +206,15 @@ class CountyModel(mesa.Model):
 
         ``progress`` : optional callable ``(days_done, n_days)``, called every 30 days.
         ``year_end`` : optional callable ``(model, year) -> retained surplus (F,) or None`` that closes the
-        books of ``year`` (:class:`sim.settlement.books.Books`); called at each year boundary when
+        books of ``year`` (:class:`sim.settlement.books.Books`); called at every year boundary (the last
+        year is closed by whoever runs the model, after the final day). The surplus is reinvested when
         :meth:`wants_year_end_surplus`. Without it nothing is reinvested.
         """
         while self.day < self.n_days:
             if self.day and self.day % DAYS_PER_YEAR == 0:
                 year = self.day // DAYS_PER_YEAR
-                surplus = year_end(self, year - 1) if year_end is not None and self.wants_year_end_surplus() \
-                    else None
-                self.start_year(year, surplus)
+                surplus = year_end(self, year - 1) if year_end is not None else None
+                self.start_year(year, surplus if self.wants_year_end_surplus() else None)
             self.step()
             if progress is not None and self.day % 30 == 0:
                 progress(self.day, self.n_days)
@@ -364,7 +365,7 @@ def _discharge(m: CountyModel, day: Day, stays: dict[str, np.ndarray]) -> None:
 
 def onset_stage(m: CountyModel, day: Day) -> None:
     """Today's new episodes by setting, chronic follow-ups due, and readmissions due."""
-    ids, res, cond = m.onset.new_episodes()
+    ids, res, cond = m.onset.new_episodes(day.day)
     day.add("onsets", len(ids))
     op = m.casemix.setting[cond] == OUTPATIENT
     day.batches["outpatient"] = {"ids": ids[op], "res": res[op], "cond": cond[op]}

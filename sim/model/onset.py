@@ -6,6 +6,11 @@ residents are then drawn uniformly within the stratum. Managed hypertension and
 diabetes patients come for a follow-up every ``followup_interval_days`` on their
 own phase of the cycle. Onset uses its own sequential generator, which no
 policy can influence, so every scenario sees the same illnesses.
+
+A shock (``shocks`` of the scenario, :mod:`sim.config.shocks`) multiplies the day's rates through
+``rate_multiplier(day) -> (C,) factors or None``. The extra episodes of a factor above 1 come from their own
+generator and id space (bit 61), and a factor below 1 thins episodes with its own generator, so the
+illnesses of the unshocked days and every keyed draw stay those of the run without the shock.
 """
 
 from __future__ import annotations
@@ -18,6 +23,27 @@ from sim.county.population import Population
 from sim.streams import mix64
 
 N_STRATA = 8  # 4 age bands x 2 sexes
+_SHOCK_ID_BIT = np.uint64(1 << 61)
+
+
+def shock_rate_multiplier(shocks, casemix: Casemix):
+    """``day -> (C,) incidence factors or None`` from the scenario's incidence shocks (None: no shock at all)."""
+    from sim.codes import year_month
+    inc = [s for s in shocks if s.kind == "incidence"]
+    if not inc:
+        return None
+    factors = {}
+    for s in inc:
+        f = np.ones(casemix.n)
+        sel = np.ones(casemix.n, dtype=bool) if not s.conditions else np.isin(np.asarray(casemix.codes), s.conditions)
+        f[sel] = s.multiplier
+        for m in s.months:
+            factors[(s.year, m)] = factors.get((s.year, m), np.ones(casemix.n)) * f
+
+    def rate(day: int):
+        y, m = year_month(np.array([day]))
+        return factors.get((int(y[0]), int(m[0])))
+    return rate
 
 
 class OnsetProcess:
@@ -31,8 +57,12 @@ class OnsetProcess:
     followup_interval : days between chronic follow-ups.
     """
 
-    def __init__(self, population: Population, casemix: Casemix, rng: np.random.Generator, followup_interval: int):
+    def __init__(self, population: Population, casemix: Casemix, rng: np.random.Generator, followup_interval: int,
+                 rate_multiplier=None, shock_rng: np.random.Generator | None = None):
         self.rng = rng
+        self.rate_multiplier = rate_multiplier
+        self.shock_rng = shock_rng if shock_rng is not None else np.random.default_rng(0)
+        self.next_shock_id = 0
         self.order, self.starts, self.sizes = population.strata()
         band = np.arange(N_STRATA) // 2
         sex = np.arange(N_STRATA) % 2
@@ -53,18 +83,32 @@ class OnsetProcess:
         self._fu_condition = np.where(population.managed_htn[self._fu_residents], self.htn_code, self.dm_code)
         self._fu_bounds = np.searchsorted(phase[order], np.arange(followup_interval + 1))
 
-    def new_episodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Today's onsets: ``(episode_ids uint64, residents, conditions)``, ids sequential from 0."""
-        counts = self.rng.poisson(self.daily_mean)
+    def new_episodes(self, day: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Today's onsets: ``(episode_ids uint64, residents, conditions)``, ids sequential from 0 (a shock's
+        extra episodes: sequential with bit 61 set)."""
+        ids, residents, cond = self._draw(self.rng, self.daily_mean, False)
+        factor = self.rate_multiplier(day) if self.rate_multiplier is not None and day is not None else None
+        if factor is None:
+            return ids, residents, cond
+        keep = self.shock_rng.random(len(ids)) < np.minimum(factor[cond], 1.0)
+        extra = self._draw(self.shock_rng, self.daily_mean * np.maximum(factor - 1.0, 0.0)[:, None], True)
+        return (np.r_[ids[keep], extra[0]], np.r_[residents[keep], extra[1]], np.r_[cond[keep], extra[2]])
+
+    def _draw(self, rng: np.random.Generator, mean: np.ndarray, shock: bool):
+        counts = rng.poisson(mean)
         total = int(counts.sum())
         cond, stratum = np.nonzero(counts)
         k = counts[cond, stratum]
         cond = np.repeat(cond, k)
         stratum = np.repeat(stratum, k)
-        pos = np.floor(self.rng.random(total) * self.sizes[stratum]).astype(np.int64)
+        pos = np.floor(rng.random(total) * self.sizes[stratum]).astype(np.int64)
         residents = self.order[self.starts[stratum] + pos]
-        ids = np.arange(self.next_id, self.next_id + total, dtype=np.uint64)
-        self.next_id += total
+        if shock:
+            ids = np.arange(self.next_shock_id, self.next_shock_id + total, dtype=np.uint64) | _SHOCK_ID_BIT
+            self.next_shock_id += total
+        else:
+            ids = np.arange(self.next_id, self.next_id + total, dtype=np.uint64)
+            self.next_id += total
         return ids, residents, cond.astype(np.int64)
 
     def followups(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

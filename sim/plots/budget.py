@@ -119,3 +119,73 @@ def budget_waterfall(source: Source, year: int | None = None, community: int | N
                  + (f", performance score {score:.2f}" if not np.isnan(score) else ""), x=0.01, ha="left",
                  fontweight="bold")
     return fig
+
+
+@styled
+def budget_fund(source: Source, community: int | None = None):
+    """The fund over the years: the budget against spending (with the deposit returned and the risk fund), the
+    performance score by indicator, and the pool's balance in months of reserve.
+
+    Parameters
+    ----------
+    source : a Result or run folder with ``budget.parquet`` (and ``pool.parquet`` for the pool's panel).
+    community : one community (default: all, summed; scores weighted by the budget).
+    """
+    from sim.config.budget import INDICATORS
+
+    budget = table(source, "budget")
+    if budget.empty:
+        raise NotApplicable("budget.parquet is empty (the scenario has no global budget: budget.enabled false)")
+    if community is not None:
+        budget = budget[budget["community"] == community]
+    by = budget.groupby("year")
+    sums = by[["budget_total", "spent", "deposit", "deposit_returned", "risk_fund_balance", "shock_overspend",
+               "net_result"]].sum()
+    w = budget["budget_total"]
+    scores = budget[[f"score_{k}" for k in INDICATORS if f"score_{k}" in budget]].mul(w, axis=0) \
+        .groupby(budget["year"]).sum().div(by["budget_total"].sum(), axis=0)
+    fig, (ax, ax_s, ax_p) = new_figure(4.2, ncols=3, width_ratios=[1.3, 1.2, 1])
+    years = sums.index.to_numpy()
+    scale = 1e-6
+    ax.bar(years - 0.2, sums["budget_total"] * scale, 0.4, color=TOTAL, label="budget B")
+    ax.bar(years + 0.2, sums["spent"] * scale, 0.4, color="#999999", label="spent")
+    ax.plot(years, sums["risk_fund_balance"] * scale, "o-", color="#984ea3", label="risk fund balance")
+    ax.plot(years, sums["deposit_returned"] * scale, "s--", color=POSITIVE, label="deposit returned")
+    ax.set_xlabel("year")
+    ax.set_ylabel("million yuan")
+    ax.set_title(zh("Budget and spending", "总额与支出"), fontsize=9)
+    ax.legend(fontsize=7)
+    ax.grid(axis="y", alpha=0.3)
+    bottom = np.zeros(len(scores))
+    weights = {}
+    for k in INDICATORS:
+        col = f"score_{k}"
+        if col not in scores:
+            continue
+        from sim.config.budget import PerformanceConfig
+        weights[k] = getattr(PerformanceConfig(), k).weight
+        part = scores[col].to_numpy() * weights[k]
+        ax_s.bar(scores.index, part, bottom=bottom, label=k.replace("_", " "))
+        bottom += part
+    ax_s.set_ylim(0, 1.05)
+    for a in (ax, ax_s, ax_p):
+        a.set_xticks(years)
+    ax_s.set_xlabel("year")
+    ax_s.set_ylabel("score (weighted indicator scores)")
+    ax_s.set_title(zh("Performance score by indicator", "绩效考核"), fontsize=9)
+    ax_s.legend(fontsize=6, loc="lower left")
+    try:
+        pool = table(source, "pool")
+    except NotApplicable:
+        pool = pd.DataFrame()
+    if len(pool):
+        p = pool.groupby("year")[["balance", "spending", "income"]].sum()
+        ax_p.bar(p.index, p["balance"] / (p["spending"] / 12), color="#ff7f00")
+        ax_p.set_ylabel("months of payments the balance covers")
+        ax_p.set_title(zh("Pool reserve", "基金累计结存"), fontsize=9)
+        ax_p.set_xlabel("year")
+    else:
+        ax_p.text(0.5, 0.5, "no pool table", ha="center", va="center", transform=ax_p.transAxes)
+    fig.suptitle(zh("Insurance fund", "医保基金") + ": budget, score and reserve", x=0.01, ha="left",
+                 fontweight="bold")
+    return fig

@@ -39,7 +39,7 @@ class Rendered:
 def figures() -> tuple[FigureSpec, ...]:
     """The standard figures, in report order."""
     from sim.plots.basegroups import base_group_admissions
-    from sim.plots.budget import budget_waterfall
+    from sim.plots.budget import budget_fund, budget_waterfall
     from sim.plots.effects import reform_effects
     from sim.plots.flows import patient_flows
     from sim.plots.maps import bed_occupancy, facility_map
@@ -52,6 +52,7 @@ def figures() -> tuple[FigureSpec, ...]:
         FigureSpec("flows", "Patient flows: first contact → admission → discharge 患者流向", patient_flows, True),
         FigureSpec("base_groups", "DRG base-group admissions by level 基础病组", base_group_admissions, False),
         FigureSpec("budget_waterfall", "Global budget of the last year 医保基金总额付费", budget_waterfall, True),
+        FigureSpec("budget_fund", "Budget, performance score by indicator, pool reserve 医保基金", budget_fund, True),
         FigureSpec("facility_map", "Facilities sized by admissions 县域医疗机构", facility_map, True),
         FigureSpec("bed_occupancy", "Bed occupancy over time 床位使用率", bed_occupancy, True),
         FigureSpec("sweep_heatmap", "KPI over two swept parameters 参数扫描", sweep_heatmap, False),

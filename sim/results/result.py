@@ -5,7 +5,7 @@ A run folder holds ``config.yaml`` (the resolved scenario), ``summary.json``,
 (aggregated visits, or single visits with ``claims: all``), ``facility_year.parquet``
 ``facilities.parquet`` (the county's facilities with coordinates), ``budget.parquet`` (one row per
 medical community and year of the global budget; empty without one) and ``ledger.parquet`` (every
-money flow). The folder is written under a temporary name and
+money flow) and ``pool.parquet`` (the insurance fund's income, spending and balance by year and scheme). The folder is written under a temporary name and
 renamed when complete, so a folder that exists is a finished run.
 """
 
@@ -22,7 +22,7 @@ import yaml
 
 from sim.results.atomic import atomic_folder, write_text_atomic
 
-TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger")
+TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger", "pool")
 
 
 def _clean(obj: Any) -> Any:
@@ -57,6 +57,7 @@ class Result:
     facility_year : one row per facility and year (with revenue, cost and margin).
     budget : one row per medical community and year of the global budget (:mod:`sim.budget`).
     ledger : every money flow (:mod:`sim.budget.ledger`).
+    pool : the pooled fund by year and scheme: income, spending, balance, months of reserve (:mod:`sim.budget.pool`).
     """
 
     config: dict
@@ -68,6 +69,7 @@ class Result:
     facilities: pd.DataFrame | None = None
     budget: pd.DataFrame | None = None
     ledger: pd.DataFrame | None = None
+    pool: pd.DataFrame | None = None
     folder: Path | None = field(default=None)
 
     @property

@@ -7,6 +7,7 @@
     s.inpatient, s.outpatient      # claims with fund, out-of-pocket, provider payment, cost, margin
     s.budget, s.ledger, s.checks   # community-years, every flow, balance checks
     s.facility_finances, s.kpis    # facility-year revenue/cost/margin; budget KPIs by year
+    s.pool                         # the fund's income, spending, balance and reserve by year and scheme
 
 Works on plain pandas tables (see ``docs/payment.md``); :func:`sim.simulation.collect` calls it for a run.
 """
@@ -20,9 +21,11 @@ import numpy as np
 import pandas as pd
 
 from sim.config.budget import BudgetConfig
-from sim.budget.community import BUDGET_COLUMNS, run_budget
-from sim.budget.ledger import build_ledger, check_ledger, ledger_balanced
-from sim.codes import CHRONIC, COUNTY, LEVEL_NAMES, TOWNSHIP
+from sim.budget.community import BUDGET_COLUMNS, BudgetState, run_budget_year
+from sim.budget.ledger import build_ledger, check_ledger, ledger_balanced, payer_outflow
+from sim.budget.pool import POOL_COLUMNS, PoolState, income_growth, pool_year
+from sim.codes import CHRONIC, COUNTY, DOWN_PATHS, LEVEL_NAMES, TOWNSHIP, UP_PATHS
+from sim.config.budget import INDICATORS
 from sim.payment.base_groups import resolve_base_groups
 from sim.payment.capitation import allocate_to_facilities, capitation_by_level, enrolled_table
 from sim.config.insurance import CostSharingConfig
@@ -71,6 +74,7 @@ class Settlement:
         performance_score, capitation, fund_to_provider, ledger_balanced}}`` (yuan; budget keys None
         in a year without a global budget).
     info : ``outpatient_caps`` mode (``'exact'``, ``'tracker'``, ``'none'``), base groups in force.
+    pool : the pooled fund by year and scheme (:data:`sim.budget.pool.POOL_COLUMNS`); empty without enrolment.
     """
 
     inpatient: pd.DataFrame
@@ -81,6 +85,7 @@ class Settlement:
     facility_finances: pd.DataFrame
     kpis: dict[str, dict]
     info: dict
+    pool: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POOL_COLUMNS)))
 
     @property
     def balanced(self) -> bool:
@@ -139,18 +144,80 @@ def _facility_levels(ip: pd.DataFrame, op: pd.DataFrame, facility_level) -> np.n
 
 
 def _money(ip: pd.DataFrame, op: pd.DataFrame) -> pd.DataFrame:
-    """Priced claims stacked: ``community, year, month, facility_index, level, scheme, fund, oop, contacts, ...``."""
+    """Priced claims stacked: ``community, year, month, facility_index, level, scheme, fund, oop, contacts, ...``;
+    ``inpatient`` marks stay segments, ``condition_index``, ``path_code``, ``segment``, ``readmission`` where known."""
     cols = ["community", "year", "month", "facility_index", "level", "scheme", "total_cost", "fund_to_provider",
             "oop_payment", "provider_payment", "facility_cost"]
-    op_c = op.assign(contacts=op["visits"] if "visits" in op else 1)
-    stacked = pd.concat([ip[cols].assign(contacts=1), op_c[cols + ["contacts"]]], ignore_index=True)
+    extra = ["condition_index", "path_code", "segment", "readmission"]
+    ip_c = ip[cols + [c for c in extra if c in ip]].assign(contacts=1, inpatient=True)
+    op_c = op[cols + [c for c in ("condition_index",) if c in op]].assign(
+        contacts=op["visits"] if "visits" in op else 1, inpatient=False)
+    stacked = pd.concat([ip_c, op_c], ignore_index=True)
     stacked = stacked.astype({"community": np.int64, "year": np.int64, "month": np.int64, "level": np.int64,
                               "facility_index": np.int64, "scheme": np.int64})
     return stacked.rename(columns={"fund_to_provider": "fund", "oop_payment": "oop"})
 
 
+def _activity(pkg: pd.DataFrame) -> pd.DataFrame:
+    """The package's insured's counts behind the performance indicators, by community
+    (:data:`sim.budget.community.ACTIVITY_COLUMNS`; a count the claims cannot give is left out)."""
+    lv = pkg["level"].to_numpy()
+    inp = pkg["inpatient"].to_numpy(bool)
+    contacts = pkg["contacts"].to_numpy(float)
+    cols = {"contacts": contacts, "in_county": np.where(lv <= COUNTY, contacts, 0.0),
+            "visits_in_county": np.where(~inp & (lv <= COUNTY), contacts, 0.0),
+            "visits_primary": np.where(~inp & (lv <= TOWNSHIP), contacts, 0.0),
+            "oop": pkg["oop"].to_numpy(float), "total_cost": pkg["total_cost"].to_numpy(float)}
+    if "path_code" in pkg:
+        path = pkg["path_code"].to_numpy()
+        cols["up_referrals"] = (inp & np.isin(path, UP_PATHS)).astype(float)
+        cols["down_referrals"] = (inp & np.isin(path, DOWN_PATHS)).astype(float)
+    if "segment" in pkg and "readmission" in pkg:
+        first = inp & (pkg["segment"].fillna(-1).to_numpy() == 0)
+        cols["admissions"] = first.astype(float)
+        cols["readmissions"] = (first & pkg["readmission"].fillna(False).to_numpy(bool)).astype(float)
+    return pd.DataFrame({"community": pkg["community"].to_numpy(np.int64), **cols}).groupby(
+        "community", as_index=False).sum()
+
+
+def _shock_excess(money: pd.DataFrame, shocks: Sequence, year: int, codes: Sequence[str] | None) -> dict[int, float]:
+    """``{community: yuan}``: fund spending the year's shocks caused, as the pool estimates it: on the claims a
+    shock touches (its months; its conditions), fund × (1 − 1 / multiplier) (none for a multiplier below 1)."""
+    out: dict[int, float] = {}
+    for sh in shocks or ():
+        if sh.year != year or sh.multiplier <= 1:
+            continue
+        sel = money["month"].isin(sh.months).to_numpy()
+        if sh.conditions and codes is not None and "condition_index" in money:
+            wanted = [i for i, c in enumerate(codes) if c in sh.conditions]
+            sel &= money["condition_index"].isin(wanted).to_numpy()
+        part = money.loc[sel].groupby("community")["fund"].sum() * (1.0 - 1.0 / sh.multiplier)
+        for c, v in part.items():
+            out[int(c)] = out.get(int(c), 0.0) + float(v)
+    return out
+
+
+def apply_price_shocks(claims: pd.DataFrame, shocks: Sequence, codes: Sequence[str] | None = None) -> pd.DataFrame:
+    """Claims with ``total_cost`` × multiplier where a price shock (:class:`sim.config.shocks.Shock`) covers their
+    year and month (and condition, when the shock names some); the table itself when no shock applies."""
+    price = [s for s in (shocks or ()) if s.kind == "price"]
+    if not price or not len(claims):
+        return claims
+    factor = np.ones(len(claims))
+    yr, mo = claims["year"].to_numpy(), claims["month"].to_numpy()
+    for sh in price:
+        sel = (yr == sh.year) & np.isin(mo, sh.months)
+        if sh.conditions and codes is not None and "condition_index" in claims:
+            wanted = [i for i, c in enumerate(codes) if c in sh.conditions]
+            sel &= np.isin(claims["condition_index"].to_numpy(), wanted)
+        factor[sel] *= sh.multiplier
+    if (factor == 1).all():
+        return claims
+    return claims.assign(total_cost=claims["total_cost"].to_numpy(float) * factor)
+
+
 def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, ip: pd.DataFrame,
-          op: pd.DataFrame, checks: pd.DataFrame) -> dict[str, dict]:
+          op: pd.DataFrame, checks: pd.DataFrame, pool: pd.DataFrame | None = None) -> dict[str, dict]:
     out = {}
     for y in years:
         b = budget[budget["year"] == y]
@@ -161,14 +228,33 @@ def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, 
                              "capitation": float(capitation.loc[capitation["year"] == y, "amount"].sum())}
         if len(b):
             total = float(b["budget_total"].sum())
+
+            def weighted(col):
+                return float((b[col] * b["budget_total"]).sum() / total) if total else float(b[col].mean())
             k.update(budget_total=total, budget_surplus=float(b["surplus"].sum()),
                      surplus_share_by_level={n: float(b[f"share_{n}"].sum()) for n in ("county", "township", "village")},
                      risk_fund_balance=float(b["risk_fund_balance"].sum()),
-                     performance_score=float((b["performance_score"] * b["budget_total"]).sum() / total)
-                     if total else float(b["performance_score"].mean()))
+                     performance_score=weighted("performance_score"),
+                     budget_spent=float(b["spent"].sum()), budget_growth=weighted("growth"),
+                     deposit=float(b["deposit"].sum()), deposit_returned=float(b["deposit_returned"].sum()),
+                     retained_surplus=float(b["retained_surplus"].sum()),
+                     reasonable_overspend=float(b["reasonable_overspend"].sum()),
+                     shock_overspend=float(b["shock_overspend"].sum()),
+                     behaviour_overspend=float(b["behaviour_overspend"].sum()),
+                     risk_fund_draw=float(b["risk_fund_draw"].sum()),
+                     budget_net_result=float(b["net_result"].sum()),
+                     score_by_indicator={i: weighted(f"score_{i}") for i in INDICATORS})
         else:  # None, not NaN: summaries of two runs without a budget compare equal
             k.update(budget_total=None, budget_surplus=None, surplus_share_by_level={}, risk_fund_balance=None,
                      performance_score=None)
+        if pool is not None and len(pool):
+            p = pool[pool["year"] == y]
+            if len(p):
+                spend = float(p["spending"].sum())
+                bal = float(p["balance"].sum())
+                k.update(pool_income=float(p["income"].sum()), pool_spending=spend, pool_balance=bal,
+                         pool_reserve_months=bal / (spend / 12.0) if spend > 0 else None,
+                         pool_enrollees=float(p["enrollees"].sum()))
         out[str(int(y))] = k
     return out
 
@@ -208,18 +294,142 @@ def _price_by_year(inpatient, outpatient, rules_of: dict[int, PaymentRules], cas
     return ip, op, "/".join(sorted(modes)), codes
 
 
+def _chronic(chronic_condition, casemix, inpatient, outpatient) -> np.ndarray:
+    if chronic_condition is None:
+        if casemix is not None:
+            return np.asarray(casemix.setting) == CHRONIC
+        n_cond = int(max(inpatient["condition_index"].max() if len(inpatient) else -1,
+                         outpatient["condition_index"].max() if len(outpatient) else -1)) + 1
+        return np.zeros(max(n_cond, 1), dtype=bool)
+    return np.asarray(chronic_condition, dtype=bool)
+
+
+class YearBooks:
+    """The budget's and the pool's books, closed one year at a time (年终清算).
+
+    Carries from year to year what the next year needs: the spending history of every scheme (the base),
+    last year's total, the risk fund's balance (:class:`sim.budget.community.BudgetState`) and the pool's
+    balance (:class:`sim.budget.pool.PoolState`). :meth:`close` settles one year's priced claims;
+    :func:`combine` assembles the closed years into one :class:`Settlement`.
+
+    Parameters
+    ----------
+    history : past fund spending of the package's insured (see :func:`settle`).
+    enrollees : ``{scheme: residents enrolled}`` (0 resident, 1 employee) for the pool's income; None = no pool.
+    shocks : the scenario's shocks (:class:`sim.config.shocks.Shock`), for the settlement to tell a shock's
+        overspend from behaviour's. codes : condition codes (shocks naming conditions).
+    """
+
+    def __init__(self, history=None, enrollees: Mapping[int, float] | None = None, shocks: Sequence = (),
+                 codes: Sequence[str] | None = None):
+        self.history = history
+        self.enrollees = dict(enrollees) if enrollees else None
+        self.shocks = list(shocks or ())
+        self.codes = list(codes) if codes is not None else None
+        self.state = BudgetState()
+        self.pool_state = PoolState()
+        self.closed: list[Settlement] = []
+
+    def close(self, ip: pd.DataFrame, op: pd.DataFrame, rules: PaymentRules, year: int, *, capitation_enrolled=None,
+              facility_level: np.ndarray | None = None, cap_mode: str = "none",
+              base_codes: frozenset[str] = frozenset()) -> Settlement:
+        """Settle ``year`` from its priced claims (``ip``, ``op``: priced by :func:`price_claims`)."""
+        r = PaymentRules.of(rules)
+        ip, op = _with_community(ip).reset_index(drop=True), _with_community(op).reset_index(drop=True)
+        if r.payment.capitation.enabled and capitation_enrolled is None:
+            raise ValueError("payment.capitation.enabled is true but no capitation_enrolled counts were given")
+        enrolled = enrolled_table(capitation_enrolled, [year])
+        cap_level = capitation_by_level(enrolled[enrolled["year"] == year], r.payment.capitation)
+        money = _money(ip, op)
+        in_scheme = money["scheme"].isin(r.budget.scheme_codes()).to_numpy()
+        on = r.budget.enabled
+        money["package"] = in_scheme & on
+        monthly = money.groupby(["community", "year", "month", "level", "package"], as_index=False)[["fund", "oop"]].sum()
+        income_g = income_growth(self.enrollees, r.budget.scheme_codes(), year, r.budget.pool)
+        shock = _shock_excess(money[in_scheme], self.shocks, year, self.codes)
+        budget, schedule = run_budget_year(
+            money.groupby(["community", "level", "scheme"], as_index=False)["fund"].sum(),
+            cap_level, _activity(money[in_scheme]) if in_scheme.any() else pd.DataFrame({"community": []}),
+            r.budget, year, self.state, self.history, income_g, shock)
+        cap_level = cap_level.assign(package=on and len(budget) > 0)
+        ledger = build_ledger(monthly, cap_level, budget if on else None, schedule if on else None)
+        checks = check_ledger(ledger, monthly, cap_level, budget if on else None, r.budget.risk_fund_cap_months)
+        pool = None
+        if self.enrollees is not None and r.budget.pool.enabled:
+            by_scheme = money.groupby("scheme")["fund"].sum().to_dict()
+            pool = pool_year(year, self.enrollees, {int(k): float(v) for k, v in by_scheme.items()},
+                             float(cap_level["amount"].sum()), float(budget["net_result"].sum()) if on else 0.0,
+                             r.budget.scheme_codes(), r.budget.pool, self.pool_state)
+            checks = pd.concat([checks, pool_checks(pool, ledger, year)], ignore_index=True)
+        levels = _facility_levels(ip, op, facility_level)
+        fac_cap = allocate_to_facilities(
+            cap_level, op.loc[op["capitated"], ["community", "year", "facility_index"]].assign(
+                weight=op.loc[op["capitated"], "visits"] if "visits" in op else 1.0), levels)
+        fac_budget = fac_cap.iloc[0:0]
+        if on and len(budget):
+            shares = budget.melt(id_vars=["community", "year"], value_vars=["share_village", "share_township",
+                                                                            "share_county"], value_name="amount")
+            shares["level"] = shares["variable"].map({"share_village": 0, "share_township": TOWNSHIP,
+                                                      "share_county": COUNTY})
+            inside = money[money["package"] & (money["level"] <= COUNTY)]
+            weights = pd.concat([inside[["community", "year", "facility_index"]].assign(weight=inside["fund"]),
+                                 fac_cap.rename(columns={"amount": "weight"})], ignore_index=True)
+            fac_budget = allocate_to_facilities(shares[["community", "year", "level", "amount"]], weights, levels)
+        finances = _facility_finances(money, fac_cap, fac_budget, levels)
+        pool_t = pool if pool is not None else pd.DataFrame(columns=list(POOL_COLUMNS))
+        out = Settlement(inpatient=ip, outpatient=op, budget=budget if on else _empty_budget(), ledger=ledger,
+                         checks=checks, facility_finances=finances,
+                         kpis=_kpis([year], budget if on else _empty_budget(), cap_level, ip, op, checks, pool),
+                         info={"outpatient_caps": cap_mode, "base_groups": sorted(base_codes)}, pool=pool_t)
+        self.closed.append(out)
+        return out
+
+
+def _empty_budget() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("community", "year") else float) for c in BUDGET_COLUMNS})
+
+
+def pool_checks(pool: pd.DataFrame, ledger: pd.DataFrame, year: int) -> pd.DataFrame:
+    """The pool balances: balance = opening + income − spending (each scheme), and the pool's spending = the
+    payer's net outflow in the ledger (every month's flows of the year). Rows as :func:`check_ledger`'s."""
+    rows = [("pool_balance", 0, year, 0, float(p["balance_opening"] + p["income"] - p["spending"]), float(p["balance"]),
+             float(p["balance"] - (p["balance_opening"] + p["income"] - p["spending"]))) for _, p in pool.iterrows()]
+    out = payer_outflow(ledger)
+    want = float(pool["spending"].sum())
+    rows.append(("pool_spending", 0, year, 0, want, out, out - want))
+    return pd.DataFrame(rows, columns=["check", "community", "year", "month", "expected", "actual", "residual"])
+
+
+def combine(parts: Sequence[Settlement]) -> Settlement:
+    """One :class:`Settlement` from the closed years, in order."""
+    def cat(name):
+        frames = [getattr(p, name) for p in parts if len(getattr(p, name))]
+        return pd.concat(frames, ignore_index=True) if frames else getattr(parts[0], name).iloc[0:0]
+    kpis: dict[str, dict] = {}
+    for p in parts:
+        kpis.update(p.kpis)
+    modes = sorted({p.info["outpatient_caps"] for p in parts})
+    codes = sorted(set().union(*[p.info["base_groups"] for p in parts]))
+    ledger = cat("ledger")
+    return Settlement(inpatient=cat("inpatient"), outpatient=cat("outpatient"), budget=cat("budget"), ledger=ledger,
+                      checks=cat("checks"), facility_finances=cat("facility_finances"), kpis=kpis,
+                      info={"outpatient_caps": "/".join(modes), "base_groups": codes}, pool=cat("pool"))
+
+
 def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None, *, casemix=None,
            chronic_condition: np.ndarray | None = None, facility_level: np.ndarray | None = None,
            capitation_enrolled=None, outpatient_caps: pd.DataFrame | bool | None = None,
            history: Sequence[float] | Mapping[int, Sequence[float]] | None = None,
-           years: Sequence[int] | None = None, rules_by_year: Mapping[int, Any] | None = None) -> Settlement:
+           years: Sequence[int] | None = None, rules_by_year: Mapping[int, Any] | None = None,
+           enrollees: Mapping[int, float] | None = None, shocks: Sequence = ()) -> Settlement:
     """Price claims, settle the global budget and record every flow.
 
     Parameters
     ----------
     inpatient : one row per stay segment: ``episode_id, segment, condition_index, facility_index, level,
         scheme, year, month, total_cost, unreferred_out`` (caps also use ``resident, discharge_day``;
-        per-diem ``path_code, days``; optional ``drg_code``, ``rw``, ``ratio_cut``, ``community``).
+        per-diem ``path_code, days``; optional ``drg_code``, ``rw``, ``ratio_cut``, ``community``; the
+        indicators use ``path_code``, ``segment``, ``readmission`` when present).
     outpatient : monthly aggregates (``year, month, facility_index, condition_index, scheme, referred, visits,
         total_cost, level``) or single visits (also ``resident, day, visit_id``); optional ``ratio_cut``.
     rules : ``ScenarioConfig``, :class:`PaymentRules`, ``CostSharingConfig`` or None (defaults).
@@ -235,6 +445,10 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
     history : past fund spending of the package's insured, oldest first (default ``budget.history_yuan``).
     years : years to settle besides those in the claims (e.g. a year without claims still gets its budget).
     rules_by_year : ``{year: rules}`` where a reform changes the rules (other years use ``rules``).
+    enrollees : ``{scheme: enrolled residents}`` (0 resident, 1 employee): keeps the pool's accounts
+        (``Settlement.pool``); None = no pool.
+    shocks : :class:`sim.config.shocks.Shock` list: price shocks scale the claims' cost; every shock's estimated
+        spending is told apart in an overspend.
 
     Raises
     ------
@@ -242,80 +456,26 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
     ValueError : capitation is on but no enrolment counts were given.
     """
     base_rules = PaymentRules.of(rules)
-    if chronic_condition is None:
-        if casemix is not None:
-            chronic_condition = np.asarray(casemix.setting) == CHRONIC
-        else:
-            n_cond = int(max(inpatient["condition_index"].max() if len(inpatient) else -1,
-                             outpatient["condition_index"].max() if len(outpatient) else -1)) + 1
-            chronic_condition = np.zeros(max(n_cond, 1), dtype=bool)
-    chronic_condition = np.asarray(chronic_condition, dtype=bool)
-    inpatient, outpatient = inpatient.reset_index(drop=True), outpatient.reset_index(drop=True)
+    chronic_condition = _chronic(chronic_condition, casemix, inpatient, outpatient)
+    codes = list(casemix.codes) if casemix is not None else None
+    inpatient = apply_price_shocks(inpatient.reset_index(drop=True), shocks, codes)
+    outpatient = apply_price_shocks(outpatient.reset_index(drop=True), shocks, codes)
     in_claims = set(inpatient["year"].astype(int)) | set(outpatient["year"].astype(int))
     years = sorted(in_claims | {int(y) for y in (years if years is not None else ())})
     rules_of = {y: PaymentRules.of((rules_by_year or {}).get(y, base_rules)) for y in years}
     if not years:
         rules_of = {0: base_rules}
-
+    if any(r.payment.capitation.enabled for r in rules_of.values()) and capitation_enrolled is None:
+        raise ValueError("payment.capitation.enabled is true but no capitation_enrolled counts were given")
     ip, op, cap_mode, base_codes = _price_by_year(inpatient, outpatient, rules_of, casemix, chronic_condition,
                                                    outpatient_caps)
     ip, op = _with_community(ip), _with_community(op)
-
-    enrolled = enrolled_table(capitation_enrolled, years)
-    if any(r.payment.capitation.enabled for r in rules_of.values()) and capitation_enrolled is None:
-        raise ValueError("payment.capitation.enabled is true but no capitation_enrolled counts were given")
-    cap_level = pd.concat([capitation_by_level(enrolled[enrolled["year"] == y], rules_of[y].payment.capitation)
-                           for y in rules_of], ignore_index=True)
-
-    money = _money(ip, op)
-    yr = money["year"].to_numpy()
-    in_scheme = np.zeros(len(money), dtype=bool)
-    on_year = np.zeros(len(money), dtype=bool)
-    for y, r in rules_of.items():
-        sel = yr == y
-        in_scheme[sel] = money.loc[sel, "scheme"].isin(r.budget.scheme_codes()).to_numpy()
-        on_year[sel] = r.budget.enabled
-    money["package"] = in_scheme & on_year
-    on = any(r.budget.enabled for r in rules_of.values())
-    by = ["community", "year", "month", "level", "package"]
-    monthly = money.groupby(by, as_index=False)[["fund", "oop"]].sum()
-    budget, schedule = None, None
-    if on:
-        pkg = money[in_scheme]
-        activity = pkg.assign(in_county=np.where(pkg["level"] <= COUNTY, pkg["contacts"], 0)) \
-            .groupby(["community", "year"], as_index=False)[["in_county", "contacts"]].sum()
-        budget, schedule = run_budget(pkg.groupby(["community", "year", "level"], as_index=False)["fund"].sum(),
-                                      cap_level, activity, {y: r.budget for y, r in rules_of.items()}, years, history)
-        on_years = set(budget["year"])
-        cap_level = cap_level.assign(package=cap_level["year"].isin(on_years))
-    else:
-        cap_level = cap_level.assign(package=False)
-    last = rules_of[max(rules_of)].budget
-    ledger = build_ledger(monthly, cap_level, budget, schedule)
-    checks = check_ledger(ledger, monthly, cap_level, budget, last.risk_fund_cap_months,
-                          next((r.budget.risk_fund_opening_balance for r in rules_of.values() if r.budget.enabled), 0.0))
-
-    levels = _facility_levels(ip, op, facility_level)
-    fac_cap = allocate_to_facilities(
-        cap_level, op.loc[op["capitated"], ["community", "year", "facility_index"]].assign(
-            weight=op.loc[op["capitated"], "visits"] if "visits" in op else 1.0), levels)
-    fac_budget = fac_cap.iloc[0:0]
-    if on and len(budget):
-        shares = budget.melt(id_vars=["community", "year"], value_vars=["share_village", "share_township",
-                                                                        "share_county"], value_name="amount")
-        shares["level"] = shares["variable"].map({"share_village": 0, "share_township": TOWNSHIP,
-                                                  "share_county": COUNTY})
-        inside = money[money["package"] & (money["level"] <= COUNTY)]
-        weights = pd.concat([inside[["community", "year", "facility_index"]].assign(weight=inside["fund"]),
-                             fac_cap.rename(columns={"amount": "weight"})], ignore_index=True)
-        fac_budget = allocate_to_facilities(shares[["community", "year", "level", "amount"]], weights, levels)
-    finances = _facility_finances(money, fac_cap, fac_budget, levels)
-    if budget is None:
-        budget = pd.DataFrame({c: pd.Series(dtype=np.int64 if c in ("community", "year") else float)
-                               for c in BUDGET_COLUMNS})
-    info = {"outpatient_caps": cap_mode, "base_groups": sorted(base_codes)}
-    return Settlement(inpatient=ip, outpatient=op, budget=budget, ledger=ledger, checks=checks,
-                      facility_finances=finances, kpis=_kpis(years, budget, cap_level, ip, op, checks), info=info)
+    books = YearBooks(history, enrollees, shocks, codes)
+    iy, oy = ip["year"].to_numpy(), op["year"].to_numpy()
+    parts = [books.close(ip[iy == y], op[oy == y], rules_of[y], y, capitation_enrolled=capitation_enrolled,
+                         facility_level=facility_level, cap_mode=cap_mode, base_codes=base_codes)
+             for y in sorted(rules_of)]
+    return combine(parts)
 
 
 def _facility_finances(money: pd.DataFrame, capitation: pd.DataFrame, budget_share: pd.DataFrame,

@@ -24,7 +24,19 @@ RUN = {"population": 20_000, "years": 4, "seed": 1}
 #: An overlay that switches off every behavioural channel added since ``pre_behaviour.json`` was stored
 #: (the model before the provider and patient responses): with it, both scenarios must reproduce that file
 #: (``tests/test_golden.py``). A new channel adds its off-switch (or zero parameters) here.
-BEHAVIOUR_OFF: dict = {}
+BEHAVIOUR_OFF: dict = {
+    # the global budget's earlier rules (issue #14 made the reference rules the default): rolling-mean base with
+    # growth capped at a fixed 4.5 %, risk accrual paid back at year end, score from three indicators
+    "budget": {"base_rule": "rolling_mean", "growth_cap": "fixed", "risk_fund_mode": "returned",
+               "performance": {
+                   "in_county_rate": {"weight": 0.4, "floor": 0.80, "target": 0.90},
+                   "primary_fund_share": {"weight": 0.3, "floor": 0.10, "target": 0.20},
+                   "cost_growth": {"weight": 0.3, "floor": 0.145, "target": 0.045},
+                   "primary_visit_share": {"weight": 0.0, "floor": 0.45, "target": 0.65},
+                   "referral_ratio": {"weight": 0.0, "floor": 0.1, "target": 0.33},
+                   "readmission_rate": {"weight": 0.0, "floor": 0.10, "target": 0.05},
+                   "oop_rate": {"weight": 0.0, "floor": 0.40, "target": 0.30}}},
+}
 
 
 def flatten(kpis: dict, prefix: str = "") -> dict[str, float]:
