@@ -157,3 +157,16 @@ def test_price_shock_raises_costs_and_is_told_from_behaviour():
     other = settle(spending(80 * M, 20 * M), no_outpatient(), _rules(history_yuan=[100 * M], growth=0.0),
                    shocks=[Shock(kind="price", year=1, multiplier=1.25)])
     assert approx(other.budget["spent"], 100 * M)
+
+
+def test_growth_cap_reads_the_pools_trend_net_of_a_shock():
+    # History 100, 100 M; 100 M of claims in each of years 0-2, prices x 1.25 in year 1 (spent 125 M, of which
+    # the shock caused 25 M). Year 2's cap reads the pool's growth net of the shock: 100 / (125 - 25) - 1 = 0,
+    # so B2 = B1; read literally it would be 100/125 - 1 = -20 % and cut the budget a fifth after the epidemic.
+    s = settle(_years((80 * M, 20 * M), (80 * M, 20 * M), (80 * M, 20 * M)), no_outpatient(),
+               _rules(history_yuan=[100 * M, 100 * M], performance={"fixed_score": 1.0}),
+               shocks=[Shock(kind="price", year=1, multiplier=1.25)])
+    b = s.budget.set_index("year")
+    assert approx(b.loc[1, "spent"], 125 * M) and approx(b.loc[1, "shock_excess"], 25 * M)
+    assert approx(b.loc[2, "pool_growth"], 0.0) and approx(b.loc[2, "budget_total"], b.loc[1, "budget_total"])
+    assert s.balanced

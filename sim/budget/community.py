@@ -45,12 +45,16 @@ class BudgetState:
     history: dict[int, list[float]] = field(default_factory=dict)
     prev_total: dict[int, float] = field(default_factory=dict)
     risk: dict[int, float] = field(default_factory=dict)
+    shock: dict[int, list[float]] = field(default_factory=dict)
     years: list[int] = field(default_factory=list)
 
-    def series(self, community: int, schemes: Sequence[int]) -> list[float]:
-        """Spending of the package's schemes (claims + capitation) by year: history, then simulated years."""
-        sim_years = [sum(f.get(s, 0.0) for s in schemes) + cap for f, cap in
-                     zip(self.fund.get(community, []), self.capitation.get(community, []))]
+    def series(self, community: int, schemes: Sequence[int], net_of_shocks: bool = False) -> list[float]:
+        """Spending of the package's schemes (claims + capitation) by year: history, then simulated years;
+        ``net_of_shocks``: less the spending the year's shocks caused (what the trend is made of)."""
+        shocks = self.shock.get(community, [])
+        sim_years = [sum(f.get(s, 0.0) for s in schemes) + cap - (shocks[i] if net_of_shocks and i < len(shocks)
+                                                                   else 0.0)
+                     for i, (f, cap) in enumerate(zip(self.fund.get(community, []), self.capitation.get(community, [])))]
         return list(self.history.get(community, [])) + sim_years
 
 
@@ -67,11 +71,12 @@ def _ratio(a: float, b: float) -> float:
 
 
 def pool_growth(state: BudgetState, schemes: Sequence[int]) -> float:
-    """The pool's fund-spending growth in the last closed year (package schemes, all communities): NaN while
-    fewer than two years are known."""
+    """The pool's fund-spending growth in the last closed year (package schemes, all communities), net of the
+    spending shocks caused (an epidemic year neither raises the next cap nor, once over, cuts the one after):
+    NaN while fewer than two years are known."""
     num = den = 0.0
     for c in set(state.fund) | set(state.history):
-        s = state.series(c, schemes)
+        s = state.series(c, schemes, net_of_shocks=True)
         if len(s) >= 2:
             num, den = num + s[-1], den + s[-2]
     return num / den - 1.0 if den > 0 else float("nan")
@@ -145,6 +150,7 @@ def run_budget_year(fund: pd.DataFrame, capitation: pd.DataFrame, activity: pd.D
         by_scheme = pd.Series(amt).groupby(sc).sum().to_dict() if len(amt) else {}
         state.fund.setdefault(c, []).append({int(k): float(v) for k, v in by_scheme.items()})
         state.capitation.setdefault(c, []).append(cap_y)
+        state.shock.setdefault(c, []).append(float((shock_excess or {}).get(c, 0.0)))
     state.years.append(year)
     budget = pd.DataFrame(rows, columns=list(BUDGET_COLUMNS))
     schedule = pd.concat(sched_rows, ignore_index=True) if sched_rows else pd.DataFrame(columns=SCHEDULE_COLUMNS)
