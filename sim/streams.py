@@ -26,7 +26,7 @@ _SLOT = np.uint64(0xD6E8FEB86659FD93)
 
 #: names of the sequential generators and keyed streams; the order fixes their seeds, so append only
 STREAM_NAMES = ("world", "population", "onset", "severity", "seek", "choice", "referral", "capacity",
-                "los", "readmission", "cost")
+                "los", "readmission", "cost", "households", "contract", "care")
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
