@@ -226,15 +226,16 @@ class ChoiceConfig(Section):
     """
 
     asc_outpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=-0.55, city=-0.9, province=-2.3),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=0.0, city=-0.1, province=-1.5),
         description="level constants for outpatient first contact (relative to the village clinic)",
         unit="utility", source="calibrated: primary visit share 0.45-0.60, in-county visit rate ~0.88 "
-        "(docs/sources/calibration_data.md §2.1, §9)")
+        "(docs/sources/calibration_data.md §2.1, §9); re-fitted with the evidence-based out-of-pocket coefficient "
+        "(before: county -0.55, city -0.9, province -2.3)")
     asc_inpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=0.0, county=0.0, city=2.5, province=0.6),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-1.6, county=0.0, city=3.95, province=2.0),
         description="level constants for the first facility chosen for an inpatient condition "
         "(village clinics do not admit)", unit="utility",
-        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate ~0.80 (docs/sources/calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of travel")
+        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate ~0.80 (docs/sources/calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of travel and, with the evidence-based out-of-pocket coefficient, the unreferred out-of-county price (re-fitted; before: township 0, city 2.5, province 0.6)")
     quality: float = param(2.0, "utility per unit of facility quality (0-1 scale)", unit="utility per unit",
                            source="assumption: patients prefer higher-level care for serious illness")
     quality_by_level: LevelCoefficients = param(
