@@ -69,6 +69,10 @@ class CareSeekingConfig(Section):
         source="assumption: direction from docs/sources/behaviour_evidence.md §1 (Kato et al. 2021: outpatient "
                "elasticity differs by income group) and §2 (choice experiments); size not published, sweep 0-1",
         ge=0, le=2)
+    price_index: float = param(
+        1.0, "multiplier on every out-of-pocket price patients expect (choice and care seeking; claims are "
+             "unchanged): benchmarks/demand_elasticity.py sets 1.1 to measure the model's own demand elasticity",
+        unit="factor", source="1 = the prices of the rules in force", gt=0)
     income_multiplier_min: float = param(0.5, "lower bound of the income multiplier of price sensitivity",
                                          unit="factor", source="assumption: keeps the richest households responsive",
                                          ge=0)

@@ -226,11 +226,11 @@ class ChoiceConfig(Section):
     """
 
     asc_outpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=0.0, city=-0.1, province=-1.5),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=-0.25, city=-0.35, province=-1.75),
         description="level constants for outpatient first contact (relative to the village clinic)",
         unit="utility", source="calibrated: primary visit share 0.45-0.60, in-county visit rate ~0.88 "
         "(docs/sources/calibration_data.md §2.1, §9); re-fitted with the evidence-based out-of-pocket coefficient "
-        "(before: county -0.55, city -0.9, province -2.3)")
+        "and the contract bonus of docs/sources/behaviour_evidence.md §6 (before: county -0.55, city -0.9, province -2.3)")
     asc_inpatient: LevelCoefficients = param(
         default_factory=lambda: LevelCoefficients(village=0.0, township=-1.6, county=0.0, city=3.95, province=2.0),
         description="level constants for the first facility chosen for an inpatient condition "
@@ -261,13 +261,16 @@ class ChoiceConfig(Section):
         source="assumption: poorer households weigh money more (docs/sources/behaviour_evidence.md §2 reports "
                "mean coefficients only); 0 = one coefficient for all", ge=0, le=2)
     contract_named: float = param(
-        0.5, "extra utility of the facility a contract names (village doctor or township team), with "
+        0.45, "extra utility of the facility a contract names (village doctor or township team), with "
              "mechanisms.contracts on", unit="utility",
         source="calibrated to docs/sources/behaviour_evidence.md §6: contracting raises first contact at primary "
                "care by about 20-25% (Fu et al. BMC Geriatr 2024, Shandong rural DID, -24.5%); see "
                "tests/test_patients_contracts.py", ge=0)
-    contract: float = param(0.6, "utility bonus of the own village clinic and township centre for a "
-                            "resident with a family-doctor contract 签约", unit="utility", source="assumption", ge=0)
+    contract: float = param(0.15, "utility bonus of the own village clinic and township centre for a "
+                            "resident with a family-doctor contract 签约", unit="utility",
+                            source="calibrated with contract_named to docs/sources/behaviour_evidence.md §6: first "
+                                   "contact at primary care about +20-25% for contracted residents (Fu et al. 2024); "
+                                   "the earlier assumption 0.6 gave about +50%", ge=0)
     incapable: float = param(4.0, "utility penalty of a facility that cannot treat a moderate case of the "
                              "condition (patients largely know where conditions are treated)", unit="utility",
                              source="assumption", ge=0)

@@ -164,7 +164,7 @@ class CountyModel(mesa.Model):
     def refresh_choice_tables(self) -> None:
         """Rebuild utilities after prices, rules, quality or capability change."""
         self.choice_tables = build_choice_tables(self.config.choice, self.world, self.casemix, self.capable,
-                                                 self.quality, self.regime.expected_oop)
+                                                 self.quality, self.regime.expected_oop * self.config.care_seeking.price_index)
 
     def wants_year_end_surplus(self) -> bool:
         """True when the year now ending has a global budget whose retained surplus will be reinvested."""
