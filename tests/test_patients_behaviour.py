@@ -45,13 +45,14 @@ def test_households_and_income():
 
 
 def test_nearer_or_cheaper_primary_option_raises_care_seeking():
-    # two alternatives (primary, hospital); the primary option becomes nearer, then cheaper
+    # two alternatives (primary, hospital) equally liked; the primary option becomes nearer, then cheaper
     u = np.array([[0.0, 0.0]])
-    base = care_seeking.generalised_price(u, np.array([[50.0, 150.0]]), np.array([[0.5, 1.0]]), 500.0)
-    nearer = care_seeking.generalised_price(u, np.array([[50.0, 150.0]]), np.array([[0.2, 1.0]]), 500.0)
-    cheaper = care_seeking.generalised_price(u, np.array([[20.0, 150.0]]), np.array([[0.5, 1.0]]), 500.0)
-    p = [care_seeking.seek_probability(np.array([0.7]), g, base, -0.5, np.ones(1))[0] for g in (base, nearer, cheaper)]
-    assert p[0] == pytest.approx(0.7) and p[1] > 0.72 and p[2] > 0.705
+    base = care_seeking.expected_price_and_travel(u, np.array([[50.0, 150.0]]), np.array([[0.5, 1.0]]))
+    nearer = care_seeking.expected_price_and_travel(u, np.array([[50.0, 150.0]]), np.array([[0.2, 1.0]]))
+    cheaper = care_seeking.expected_price_and_travel(u, np.array([[20.0, 150.0]]), np.array([[0.5, 1.0]]))
+    p = [care_seeking.seek_probability(np.array([0.7]), g[0], base[0], -0.5, np.ones(1), g[1], base[1], -0.2)[0]
+         for g in (base, nearer, cheaper)]
+    assert p[0] == pytest.approx(0.7) and p[1] > 0.72 and p[2] > 0.72
 
 
 def test_seek_probability_elasticity_and_income():

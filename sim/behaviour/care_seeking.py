@@ -2,19 +2,19 @@
 
 An ill resident seeks formal care with probability::
 
-    p = min(1, p0[severity] * (G / G_ref) ** (elasticity[setting] * m))
+    p = min(1, p0[severity] * (P / P_ref) ** (elasticity[setting] * m) * (T / T_ref) ** travel_elasticity)
 
 * ``p0`` : ``casemix.seek_care`` by severity (the probability at the county's reference price);
-* ``G`` : the episode's expected generalised price, yuan: out-of-pocket plus the value of travel time,
-  averaged over the facilities the resident would choose with their logit choice probabilities (so a nearer
-  or cheaper primary option lowers ``G`` and raises care seeking);
-* ``G_ref`` : the county's mean ``G`` for the same condition, severity and scheme under the rules in force
+* ``P``, ``T`` : the episode's expected out-of-pocket price (yuan) and travel time (hours), averaged over the
+  facilities the resident would choose with their logit choice probabilities (so a nearer or cheaper primary
+  option lowers them and raises care seeking);
+* ``P_ref``, ``T_ref`` : the county's mean for the same condition, severity and scheme under the rules in force
   before the reform (``reform.before``): the reference the severity table ``p0`` was calibrated at;
 * ``m`` : income multiplier of price sensitivity (:func:`income_multiplier`), 1 at the geometric-mean income.
 
 The constant-elasticity form is the evidence's simulator default (``docs/sources/behaviour_evidence.md`` §1):
-−0.5 for outpatient visits, −0.35 for admissions (rural China, Zhou et al. 2011). Travel time is valued at
-the choice model's own trade-off, ``travel_per_hour / oop_per_100_yuan * 100`` yuan an hour (§2 [D]).
+−0.5 for outpatient visits, −0.35 for admissions (rural China, Zhou et al. 2011). The travel elasticity is an
+assumption (``care_seeking.travel_elasticity``).
 """
 
 from __future__ import annotations
@@ -42,19 +42,25 @@ def logit_shares(u: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def generalised_price(u: np.ndarray, oop_yuan: np.ndarray, travel_hours: np.ndarray,
-                      yuan_per_hour: float) -> np.ndarray:
-    """(n,) expected generalised price, yuan: Σ_k share_k * (oop_k + yuan_per_hour * hours_k)."""
-    return (logit_shares(u) * (oop_yuan + yuan_per_hour * travel_hours)).sum(axis=1)
+def expected_price_and_travel(u: np.ndarray, oop_yuan: np.ndarray, travel_hours: np.ndarray) -> np.ndarray:
+    """(2, n): expected out-of-pocket (yuan) and travel time (hours) over the logit choice probabilities."""
+    sh = logit_shares(u)
+    return np.stack([(sh * oop_yuan).sum(axis=1), (sh * travel_hours).sum(axis=1)])
 
 
 def seek_probability(p0: np.ndarray, price: np.ndarray, reference: np.ndarray, elasticity: float,
-                     multiplier: np.ndarray) -> np.ndarray:
-    """(n,) probability of seeking care: ``min(1, p0 * (price / reference) ** (elasticity * multiplier))``.
+                     multiplier: np.ndarray, hours: np.ndarray | None = None,
+                     hours_reference: np.ndarray | None = None, travel_elasticity: float = 0.0) -> np.ndarray:
+    """(n,) probability of seeking care:
+    ``min(1, p0 * (price / reference) ** (elasticity * multiplier) * (hours / hours_reference) ** travel_elasticity)``.
 
-    A zero reference or price (free care) leaves ``p0`` unchanged."""
-    ratio = np.where((reference > 0) & (price > 0), price / np.where(reference > 0, reference, 1.0), 1.0)
-    return np.minimum(1.0, p0 * ratio ** (elasticity * multiplier))
+    A zero reference or price (free care) leaves the price term at 1; likewise for travel."""
+    def ratio(a, r):
+        return np.where((r > 0) & (a > 0), a / np.where(r > 0, r, 1.0), 1.0)
+    p = p0 * ratio(price, reference) ** (elasticity * multiplier)
+    if hours is not None and travel_elasticity:
+        p = p * ratio(hours, hours_reference) ** travel_elasticity
+    return np.minimum(1.0, p)
 
 
 def elasticity_of(cfg: CareSeekingConfig, setting: str) -> float:

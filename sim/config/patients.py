@@ -43,10 +43,10 @@ class HouseholdConfig(Section):
 class CareSeekingConfig(Section):
     """Whether an ill resident seeks formal care at all (the outside option: self-treatment, pharmacy, no care).
 
-    ``p = min(1, p0[severity] * (G / G_ref) ** (elasticity * m))`` where ``p0`` is ``casemix.seek_care``,
-    ``G`` the episode's expected generalised price (out-of-pocket + value of time x travel hours, averaged
-    over the facilities it would choose with their logit probabilities), ``G_ref`` the county's mean
-    generalised price of the same condition, severity and scheme under the rules in force before the reform
+    ``p = min(1, p0[severity] * (P / P_ref) ** (elasticity * m) * (T / T_ref) ** travel_elasticity)`` where
+    ``p0`` is ``casemix.seek_care``, ``P`` and ``T`` the episode's expected out-of-pocket price and travel time
+    (averaged over the facilities it would choose with their logit probabilities), ``P_ref`` and ``T_ref`` the
+    county's means for the same condition, severity and scheme under the rules in force before the reform
     (``reform.before``), and ``m`` the income multiplier of price sensitivity. A constant-elasticity form,
     as the evidence's simulator default recommends (docs/sources/behaviour_evidence.md §1).
     """
@@ -63,6 +63,11 @@ class CareSeekingConfig(Section):
         -0.5, "own-price elasticity of a managed chronic patient keeping a scheduled follow-up/refill visit",
         unit="elasticity", source="docs/sources/behaviour_evidence.md §1: visits among users -0.547 (-0.747 to "
                                   "-0.347), Zhou et al. 2011 [M]", le=0, ge=-3)
+    travel_elasticity: float = param(
+        -0.2, "elasticity of the probability of seeking care with respect to expected travel time", unit="elasticity",
+        source="assumption: distance decay of care seeking is documented but not sized in docs/sources/"
+               "behaviour_evidence.md §2 (travel within 1 h worth about 700 yuan in choice); sweep -0.5 to 0",
+        le=0, ge=-3)
     income_elasticity_of_price_response: float = param(
         0.3, "price sensitivity scales with (household per-capita income / county geometric mean) to minus this "
              "power: poorer households respond more (seek care and choice of facility)", unit="elasticity",

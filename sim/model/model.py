@@ -301,41 +301,38 @@ class CountyModel(mesa.Model):
                          self._oop_sev[sev] * self._m_choice[res],
                          None if self.named_slot is None else self.named_slot[res])
 
-    def _yuan_per_hour(self) -> float:
-        ch = self.config.choice
-        return ch.travel_per_hour / ch.oop_per_100_yuan * 100.0 if ch.oop_per_100_yuan > 0 else 0.0
-
-    def generalised_price(self, tables, alts, u, res, cond) -> np.ndarray:
-        """(n,) expected generalised price (yuan) of episodes: out-of-pocket + value of travel time."""
+    def expected_price_and_travel(self, tables, alts, u, res, cond) -> np.ndarray:
+        """(2, n) expected out-of-pocket (yuan) and travel time (hours) of episodes over their choice shares."""
         pop = self.population
         oop = tables.oop_yuan[pop.scheme[res].astype(np.int64)[:, None], cond[:, None], self.level[alts]]
-        hours = self.world.travel_hours[pop.village[res]]
-        return care_seeking.generalised_price(u, oop, hours, self._yuan_per_hour())
+        return care_seeking.expected_price_and_travel(u, oop, self.world.travel_hours[pop.village[res]])
 
     def _reference_prices(self) -> np.ndarray:
-        """(2, C, 3) county mean generalised price by scheme, condition and severity under the rules before
-        the reform (the price at which ``casemix.seek_care`` holds), weighted by residents per village."""
+        """(2, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by scheme,
+        condition and severity under the rules before the reform (where ``casemix.seek_care`` holds), weighted by
+        residents per village."""
         cm, pop, world = self.casemix, self.population, self.world
         tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
                                      _expected_oop(cm, self.rules_before))
         V, C = len(world.villages), cm.n
         weight = np.zeros((2, V))
         np.add.at(weight, (pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
-        out = np.zeros((2, C, 3))
+        out = np.zeros((2, 2, C, 3))
         v, c, k = (a.ravel() for a in np.meshgrid(np.arange(V), np.arange(C), np.arange(3), indexing="ij"))
         inp = cm.setting[c] == INPATIENT
         for s in (0, 1):
-            g = np.zeros(len(v))
+            g = np.zeros((2, len(v)))
             for flag in (False, True):
                 sel = inp == flag
                 alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(sel.sum(), s),
                                     np.zeros(sel.sum(), dtype=bool), flag, self._oop_sev[k[sel]], None)
                 oop = tables.oop_yuan[s, c[sel][:, None], self.level[alts]]
-                g[sel] = care_seeking.generalised_price(u, oop, world.travel_hours[v[sel]], self._yuan_per_hour())
+                g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
             w = weight[s][v]
-            num = np.bincount(c * 3 + k, weights=g * w, minlength=C * 3)
             den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
-            out[s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
+            for j in (0, 1):
+                num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
+                out[j, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
         return out
 
     def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> np.ndarray:
@@ -344,10 +341,11 @@ class CountyModel(mesa.Model):
         if not self.config.mechanisms.care_seeking or len(res) == 0:
             return p0
         alts, u = self.utilities_of(res, cond, sev, inpatient=setting == "inpatient")
-        g = self.generalised_price(self.choice_tables, alts, u, res, cond)
-        g_ref = self._g_ref[self.population.scheme[res].astype(np.int64), cond, sev]
-        return care_seeking.seek_probability(p0, g, g_ref, care_seeking.elasticity_of(self.config.care_seeking,
-                                                                                      setting), self._m_seek[res])
+        price, hours = self.expected_price_and_travel(self.choice_tables, alts, u, res, cond)
+        ref = self._g_ref[:, self.population.scheme[res].astype(np.int64), cond, sev]
+        cs = self.config.care_seeking
+        return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
+                                             self._m_seek[res], hours, ref[1], cs.travel_elasticity)
 
     def count_by_income(self, day: Day, prefix: str, res: np.ndarray) -> None:
         """Add episodes of residents ``res`` to the day's per-income-quintile counters ``<prefix>_q1..q5``."""

@@ -182,6 +182,7 @@ def _patient_kpis(s: pd.Series, visits_by_level: pd.DataFrame, population: int) 
                        "share_of_episodes": _ratio(unseen, new_episodes)},
         "care_seeking_by_income_quintile": {f"q{q}": _ratio(g(f"seen_q{q}", 0), g(f"ill_q{q}", 0))
                                             for q in range(1, 6)},
+        "outpatient_episodes_seen": int(fc),
         "first_contact_primary_share": _ratio(g("first_contacts_primary", 0), fc),
         "first_contact_primary_share_contracted": _ratio(g("first_contacts_contracted_primary", 0), fcc),
         "first_contact_primary_share_other": _ratio(g("first_contacts_primary", 0) -
