@@ -19,7 +19,8 @@ def runs():
     cheap_primary = {"insurance": {"resident": {"outpatient_ratio": {"village": 0.8, "township": 0.8, "county": 0.45,
                                                                      "city": 0.0, "province": 0.0}}}}
     scen = {"baseline": {"extends": "baseline"},
-            "cheap_primary": {"extends": "baseline", **cheap_primary},
+            # a reform against the baseline: care seeking responds to prices relative to the rules before it
+            "cheap_primary": {"extends": "baseline", **cheap_primary, "reform": {"before": "baseline"}},
             "contracts_up": {"extends": "contracts_up"},
             "pricier": {"extends": "baseline", "care_seeking": {"price_index": 1.3}},
             "refill_village": {"extends": "chronic_refill_village"}}
@@ -67,9 +68,11 @@ def test_seek_probability_elasticity_and_income():
 def test_cheaper_primary_care_raises_primary_visits_per_capita(runs):
     b, c = runs["baseline"], runs["cheap_primary"]
     prim = lambda k: k["visits_per_capita_by_level"]["village"] + k["visits_per_capita_by_level"]["township"]
-    assert prim(c) > prim(b) * 1.03
+    # primary out-of-pocket about halves (ratio 60% -> 80%): more episodes seen, at primary care. Without
+    # `reform.before` (the reference prices moving with the scenario) this gives only +1.1% and -1.6%
+    assert prim(c) > prim(b) * 1.015
     assert c["visits_per_capita"] > b["visits_per_capita"]      # more episodes seen, not only a shift
-    assert c["unmet_need"]["episodes_without_care"] < b["unmet_need"]["episodes_without_care"]
+    assert c["unmet_need"]["episodes_without_care"] < 0.96 * b["unmet_need"]["episodes_without_care"]
 
 
 def test_higher_prices_lower_care_seeking(runs):
@@ -79,9 +82,61 @@ def test_higher_prices_lower_care_seeking(runs):
     assert p["admissions"] < b["admissions"]
 
 
-def test_care_seeking_rises_with_income(runs):
-    q = runs["baseline"]["care_seeking_by_income_quintile"]
-    assert q["q1"] < q["q5"]
+def test_uniform_price_rise_raises_the_money_metric_price():
+    # a cheap primary option (50 yuan) and a dear hospital (2,000 yuan), with a strong price coefficient: a 10%
+    # rise moves patients to the cheap option, so the share-weighted price at the NEW shares falls (the old bug:
+    # admissions rose with prices); the money-metric price (reference shares + compensating variation) rises
+    beta = np.array([0.0018])
+    oop_ref = np.array([[50.0, 2_000.0]])
+    oop_now = 1.1 * oop_ref
+    u_now = np.array([[0.0, 3.6]]) - beta[:, None] * oop_now
+    naive_ref = care_seeking.expected_price_and_travel(np.array([[0.0, 3.6]]) - beta[:, None] * oop_ref, oop_ref,
+                                                       np.ones((1, 2)))[0, 0]
+    naive_now = care_seeking.expected_price_and_travel(u_now, oop_now, np.ones((1, 2)))[0, 0]
+    price, hours = care_seeking.money_metric_price(u_now, oop_now, oop_ref, beta, np.array([[0.5, 1.0]]))
+    assert naive_now < naive_ref                                 # substitution reverses the naive measure
+    assert naive_ref < price[0] < 1.1 * naive_ref                # at most +10%, less by substitution
+    same, _ = care_seeking.money_metric_price(u_now, oop_now, oop_now, beta, np.ones((1, 2)))
+    assert same[0] == pytest.approx(naive_now)                   # no price change: the share-weighted price
+    # travel is weighted by the reference shares: a price change does not count as nearer care
+    ref_sh = care_seeking.logit_shares(np.array([[0.0, 3.6]]) - beta[:, None] * oop_ref)[0]
+    assert hours[0] == pytest.approx(0.5 * ref_sh[0] + 1.0 * ref_sh[1])
+
+
+def test_bounded_response_keeps_the_elasticity_below_one():
+    x = np.array([0.9, 1.0, 1.0 + 1e-6, 1.2, 5.0])
+    p = care_seeking.bounded_response(np.full(5, 0.95), x)
+    assert p[0] == pytest.approx(0.855) and p[1] == pytest.approx(0.95)
+    assert (np.diff(p) > 0).all() and p[-1] < 1                  # increasing, never 1 for p0 < 1
+    assert (p[2] - p[1]) / 1e-6 / 0.95 == pytest.approx(1.0, rel=1e-3)   # elasticity 1 at x = 1 from above too
+    # a resident with cheap access (x > 1, p near 1) still responds to a price rise (no cap at 1)
+    hi = care_seeking.bounded_response(np.array([0.95]), np.array([1.05]))[0]
+    lo = care_seeking.bounded_response(np.array([0.95]), np.array([1.05 * 1.1 ** -0.35]))[0]
+    assert 0.97 < hi < 1 and lo < hi - 0.01
+    assert care_seeking.bounded_response(np.array([1.0, 1.0]), np.array([1.5, 0.8])).tolist() == [1.0, 0.8]
+
+
+def test_income_lowers_price_sensitivity_holding_price_equal():
+    # the mechanism: income changes the price SENSITIVITY (multiplier m), not the level at the reference price.
+    # Holding price and travel equal: above the reference price the poor seek less, at it all seek p0, below it
+    # the poor (more sensitive) seek more
+    m = care_seeking.income_multiplier(np.array([5_000.0, 20_000.0, 80_000.0]), 0.3, 0.5, 2.5)
+    ref = np.full(3, 100.0)
+    dear = care_seeking.seek_probability(np.full(3, 0.7), np.full(3, 130.0), ref, -0.5, m)
+    at = care_seeking.seek_probability(np.full(3, 0.7), np.full(3, 100.0), ref, -0.5, m)
+    cheap = care_seeking.seek_probability(np.full(3, 0.7), np.full(3, 70.0), ref, -0.5, m)
+    assert dear[0] < dear[1] < dear[2] and np.allclose(at, 0.7) and cheap[0] > cheap[1] > cheap[2]
+
+
+def test_a_price_rise_cuts_care_seeking_of_the_poor_most(runs):
+    # county level, controlling for where people live and the prices they face: the same residents under +30%
+    # prices (paired draws). In the baseline the poorest quintile lives mostly in villages next to cheap village
+    # clinics and seeks care MORE than the richest (mostly in the county seat, facing county-hospital prices),
+    # so the raw gradient is not the mechanism; the change under a price rise is
+    b, p = runs["baseline"]["care_seeking_by_income_quintile"], runs["pricier"]["care_seeking_by_income_quintile"]
+    drop = {q: b[q] - p[q] for q in ("q1", "q5")}
+    assert drop["q1"] > 0 and drop["q5"] > 0
+    assert drop["q1"] > 1.3 * drop["q5"]
 
 
 def test_contracts_raise_first_contact_at_primary_care(runs):

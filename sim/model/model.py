@@ -314,6 +314,7 @@ class CountyModel(mesa.Model):
         cm, pop, world = self.casemix, self.population, self.world
         tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
                                      _expected_oop(cm, self.rules_before))
+        self._oop_ref_yuan = tables.oop_yuan    # (2, C, 5) reference out-of-pocket, yuan (price_index 1)
         V, C = len(world.villages), cm.n
         weight = np.zeros((2, V))
         np.add.at(weight, (pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
@@ -341,7 +342,13 @@ class CountyModel(mesa.Model):
         if not self.config.mechanisms.care_seeking or len(res) == 0:
             return p0
         alts, u = self.utilities_of(res, cond, sev, inpatient=setting == "inpatient")
-        price, hours = self.expected_price_and_travel(self.choice_tables, alts, u, res, cond)
+        scheme = self.population.scheme[res].astype(np.int64)
+        lvl = self.level[alts]
+        oop_now = self.choice_tables.oop_yuan[scheme[:, None], cond[:, None], lvl]
+        oop_ref = self._oop_ref_yuan[scheme[:, None], cond[:, None], lvl]
+        beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
+        price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
+                                                       self.world.travel_hours[self.population.village[res]])
         ref = self._g_ref[:, self.population.scheme[res].astype(np.int64), cond, sev]
         cs = self.config.care_seeking
         return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
