@@ -24,31 +24,36 @@ class HouseholdConfig(Section):
                              source="assumption: rural household size about 2.6-2.9 (census 2020) [M]", ge=1, le=10)
     rural_income_mean: float = param(
         21_691.0, "mean per-capita disposable income of rural households", unit="yuan a year",
-        source="assumption: national rural per-capita disposable income 2023, NBS statistical communiqué [M] "
-               "(not yet restated in docs/sources/calibration_data.md; see docs/patients.md)", gt=0)
+        source="docs/sources/calibration_data.md §7.1: national rural per-capita disposable income 2023, NBS "
+               "Statistical Communiqué on the 2023 National Economic and Social Development (Feb 2024) [M]", gt=0)
     urban_income_mean: float = param(
         51_821.0, "mean per-capita disposable income of county-seat households", unit="yuan a year",
-        source="assumption: national urban per-capita disposable income 2023, NBS [M]; a county seat is lower, "
-               "sweep it", gt=0)
+        source="docs/sources/calibration_data.md §7.1: national urban per-capita disposable income 2023, NBS "
+               "Statistical Communiqué 2023 [M]; a county seat is lower, sweep it", gt=0)
     income_sigma: float = param(
         0.8, "standard deviation of log per-capita income across households (village and household parts "
              "together)", unit="log yuan",
-        source="assumption: lognormal with sigma 0.8 gives a top-to-bottom quintile ratio of about 9.6, as the "
-               "NBS rural quintile means of 2023 (about 50,100 / 5,300 yuan) [M] [D]", ge=0, le=3)
+        source="docs/sources/calibration_data.md §7.1: lognormal shape an assumption [A]; sigma 0.8 gives a "
+               "top-to-bottom quintile mean ratio of about 9.6 [D], as the NBS rural quintile means of 2023 "
+               "(about 50,100 / 5,300 yuan) [M]", ge=0, le=3)
     village_income_sigma: float = param(
         0.3, "part of income_sigma that lies between villages (standard deviation of log village mean)",
-        unit="log yuan", source="assumption: villages differ less than households", ge=0, le=3)
+        unit="log yuan", source="assumption: villages differ less than households (docs/sources/calibration_data.md "
+                               "§7.1 [A])", ge=0, le=3)
 
 
 class CareSeekingConfig(Section):
     """Whether an ill resident seeks formal care at all (the outside option: self-treatment, pharmacy, no care).
 
-    ``p = min(1, p0[severity] * (P / P_ref) ** (elasticity * m) * (T / T_ref) ** travel_elasticity)`` where
-    ``p0`` is ``casemix.seek_care``, ``P`` and ``T`` the episode's expected out-of-pocket price and travel time
-    (averaged over the facilities it would choose with their logit probabilities), ``P_ref`` and ``T_ref`` the
-    county's means for the same condition, severity and scheme under the rules in force before the reform
-    (``reform.before``), and ``m`` the income multiplier of price sensitivity. A constant-elasticity form,
-    as the evidence's simulator default recommends (docs/sources/behaviour_evidence.md §1).
+    ``p = g(x; p0)``, ``x = (P / P_ref) ** (elasticity * m) * (T / T_ref) ** travel_elasticity``, where ``g`` is
+    ``p0 * x`` for ``x <= 1`` and ``1 - (1 - p0) * x ** (-p0 / (1 - p0))`` above (bounded by 1, elasticity 1 at
+    ``x = 1``); ``p0`` is ``casemix.seek_care``; ``P`` the episode's money-metric expected out-of-pocket price
+    (share-weighted over the facilities it would choose under the reference prices, plus the compensating
+    variation of the prices in force) and ``T`` its expected travel time at those shares; ``P_ref`` and ``T_ref``
+    the county's means for the same condition, severity and scheme under the rules in force before the reform
+    (``reform.before``); ``m`` the income multiplier of price sensitivity. Locally the constant-elasticity form
+    the evidence's simulator default recommends (docs/sources/behaviour_evidence.md §1); see
+    sim/behaviour/care_seeking.py.
     """
 
     elasticity_outpatient: float = param(
