@@ -57,6 +57,44 @@ class GatekeepingConfig(Section):
                                            "outpatient care in some areas [K]")
 
 
+class FamilyDoctorConfig(Section):
+    """Family-doctor contracting 家庭医生签约服务 as a rule: the contract rate the county reaches (a reform step
+    can raise it), and whether gatekeeping counts only the contracted doctor's referral.
+
+    Used when ``mechanisms.contracts`` is on; off, contracts are those drawn with the population from
+    ``demography.contract_share_*`` and never change.
+    """
+
+    contract_share_priority: float = param(
+        0.70, "contract rate among priority groups (65+, hypertension, diabetes)", unit="share",
+        source="assumption: NHC reports about 75% for key populations [M] (as demography.contract_share_priority)",
+        ge=0, le=1)
+    contract_share_other: float = param(
+        0.25, "contract rate among other residents", unit="share",
+        source="assumption: overall coverage about 35% [M] (as demography.contract_share_other)", ge=0, le=1)
+
+
+class ChronicCarePolicy(Section):
+    """Where hypertension and diabetes patients collect their drugs 慢病取药 (used when
+    ``mechanisms.chronic_continuity`` is on)."""
+
+    village_drug_list: bool = param(
+        True, "village clinics stock the two-disease drug list (off: follow-ups/refills need a township centre "
+              "or hospital)", source="docs/sources/payment_rules.md §4.4: two-disease drugs at second-level or lower "
+                                     "facilities, village clinics included [K]")
+    refill_at_village: bool = param(
+        False, "慢病取药下沉: managed patients' usual place for follow-ups and refills is their own village clinic "
+               "(otherwise their contracted facility or where they went last)",
+        source="docs/sources/payment_rules.md §4.4 [K]: a county lever; effect size comes from choice continuity")
+    long_prescription_share: float = param(
+        0.0, "share of managed chronic patients given long prescriptions 长处方 (fewer refill visits)",
+        unit="share", source="assumption: a lever; 0 = today's monthly refills", ge=0, le=1)
+    long_prescription_days: int = param(
+        60, "days of drugs on a long prescription (a multiple of the follow-up interval is used)", unit="days",
+        source="assumption: long prescriptions up to 12 weeks are allowed (demography.followup_interval_days note)",
+        ge=1, le=365)
+
+
 class PolicyConfig(Section):
     """Referral and first-contact rules of the scenario."""
 
@@ -72,6 +110,10 @@ class PolicyConfig(Section):
         "county hospital must treat the listed conditions and out-of-county care for them is unreferred",
         source="docs/sources/payment_rules.md §5.1: Anhui ~100 conditions for county hospitals [K]")
     gatekeeping: GatekeepingConfig = param(default_factory=GatekeepingConfig, description="基层首诊")
+    family_doctor: FamilyDoctorConfig = param(default_factory=FamilyDoctorConfig,
+                                              description="family-doctor contract rate 家庭医生签约率")
+    chronic_care: ChronicCarePolicy = param(default_factory=ChronicCarePolicy,
+                                            description="chronic drug refills 慢病取药: village drug list, long prescriptions")
 
 
 class IncentiveConfig(Section):
@@ -180,6 +222,13 @@ class MechanismConfig(Section):
     capacity: bool = param(True, "beds bind (off: unlimited beds everywhere)")
     budget_incentive: bool = param(True, "a global budget makes the community one purse in facilities' decisions "
                                    "(off: each facility weighs its own margin)")
+    care_seeking: bool = param(True, "whether an ill resident seeks care responds to expected out-of-pocket price, "
+                               "travel time and income (off: by severity only)")
+    contracts: bool = param(True, "family-doctor contracts follow policy.family_doctor year by year, name a "
+                            "village doctor or township team, and add follow-ups (off: contracts fixed at the "
+                            "population draw, no named facility, no extra follow-ups)")
+    chronic_continuity: bool = param(True, "chronic follow-ups go to the patient's usual facility; village drug "
+                                     "list and long prescriptions apply (off: a fresh choice at every refill)")
     surplus_reinvestment: bool = param(True, "retained surplus is reinvested into facilities' quality and "
                                        "capability by the ``reinvestment`` rule (off: nothing is invested)")
 

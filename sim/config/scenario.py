@@ -18,6 +18,7 @@ from sim.config.fields import Section, folder_safe_name, out_of_unit_range, para
 from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
 from sim.config.payment import FacilityPaymentConfig
+from sim.config.patients import CareSeekingConfig, ChronicContinuityConfig, ContractResponseConfig, HouseholdConfig
 from sim.config.policy import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
 
 AGE_BANDS: tuple[str, ...] = ("0_14", "15_44", "45_64", "65p")
@@ -234,15 +235,16 @@ class ChoiceConfig(Section):
     """
 
     asc_outpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=-0.55, city=-0.9, province=-2.3),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=-0.25, city=-0.35, province=-1.75),
         description="level constants for outpatient first contact (relative to the village clinic)",
         unit="utility", source="calibrated: primary visit share 0.45-0.60, in-county visit rate ~0.88 "
-        "(docs/sources/calibration_data.md §2.1, §9)")
+        "(docs/sources/calibration_data.md §2.1, §9); re-fitted with the evidence-based out-of-pocket coefficient "
+        "and the contract bonus of docs/sources/behaviour_evidence.md §6 (before: county -0.55, city -0.9, province -2.3)")
     asc_inpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=0.0, county=0.0, city=2.5, province=0.6),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-1.6, county=0.0, city=3.95, province=2.0),
         description="level constants for the first facility chosen for an inpatient condition "
         "(village clinics do not admit)", unit="utility",
-        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate ~0.80 (docs/sources/calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of travel")
+        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate ~0.80 (docs/sources/calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of travel and, with the evidence-based out-of-pocket coefficient, the unreferred out-of-county price (re-fitted; before: township 0, city 2.5, province 0.6)")
     quality: float = param(2.0, "utility per unit of facility quality (0-1 scale)", unit="utility per unit",
                            source="assumption: patients prefer higher-level care for serious illness")
     quality_by_level: LevelCoefficients = param(
@@ -251,11 +253,33 @@ class ChoiceConfig(Section):
         source="assumption: ordering by level")
     travel_per_hour: float = param(0.9, "disutility of one hour of travel", unit="utility per hour",
                                    source="assumption: distance decay in rural China care-seeking studies", ge=0)
-    oop_per_100_yuan: float = param(0.08, "disutility of 100 yuan of expected out-of-pocket cost",
-                                    unit="utility per 100 yuan", source="assumption: price elasticity of "
-                                    "level choice ≈ -0.2 to -0.4 [A]", ge=0)
-    contract: float = param(0.6, "utility bonus of the own village clinic and township centre for a "
-                            "resident with a family-doctor contract 签约", unit="utility", source="assumption", ge=0)
+    oop_per_100_yuan: float = param(0.18, "disutility of 100 yuan of expected out-of-pocket cost (mild and "
+                                    "moderate cases, household of the county's geometric-mean income)",
+                                    unit="utility per 100 yuan", source="docs/sources/behaviour_evidence.md §2: "
+                                    "β(OOP) -0.168 per 100 yuan; effect/WTP gives 0.181 [D] (Yu et al. BMJ Open "
+                                    "2021, DCE mixed logit, hypertensive patients)", ge=0)
+    oop_severity_factor: SeverityValues = param(
+        default_factory=lambda: SeverityValues(mild=1.0, moderate=1.0, severe=0.3),
+        description="multiplier on oop_per_100_yuan by severity", unit="factor",
+        source="docs/sources/behaviour_evidence.md §2: no significant response for a severe illness (Liu, Kong, "
+               "de Bekker-Grob 2019, DCE) and modest cost-sharing effects for rural stroke/IHD admissions (CKB, "
+               "conditional logit); 0.3 is an assumption within 'almost no response'")
+    oop_income_elasticity: float = param(
+        0.3, "the out-of-pocket coefficient scales with (household per-capita income / county geometric mean) "
+             "to minus this power (bounded as care_seeking.income_multiplier_min/max)", unit="elasticity",
+        source="assumption: poorer households weigh money more (docs/sources/behaviour_evidence.md §2 reports "
+               "mean coefficients only); 0 = one coefficient for all", ge=0, le=2)
+    contract_named: float = param(
+        0.45, "extra utility of the facility a contract names (village doctor or township team), with "
+             "mechanisms.contracts on", unit="utility",
+        source="calibrated to docs/sources/behaviour_evidence.md §6: contracting raises first contact at primary "
+               "care by about 20-25% (Fu et al. BMC Geriatr 2024, Shandong rural DID, -24.5%); see "
+               "tests/test_patients_contracts.py", ge=0)
+    contract: float = param(0.15, "utility bonus of the own village clinic and township centre for a "
+                            "resident with a family-doctor contract 签约", unit="utility",
+                            source="calibrated with contract_named to docs/sources/behaviour_evidence.md §6: first "
+                                   "contact at primary care about +20-25% for contracted residents (Fu et al. 2024); "
+                                   "the earlier assumption 0.6 gave about +50%", ge=0)
     incapable: float = param(4.0, "utility penalty of a facility that cannot treat a moderate case of the "
                              "condition (patients largely know where conditions are treated)", unit="utility",
                              source="assumption", ge=0)
@@ -326,6 +350,13 @@ class ScenarioConfig(Section):
                                         description="facilities' response to payment margins")
     reinvestment: ReinvestmentConfig = param(default_factory=ReinvestmentConfig,
                                              description="retained surplus reinvested into capacity next year")
+    households: HouseholdConfig = param(default_factory=HouseholdConfig, description="households and income")
+    care_seeking: CareSeekingConfig = param(default_factory=CareSeekingConfig,
+                                            description="care seeking with an outside option")
+    contracts: ContractResponseConfig = param(default_factory=ContractResponseConfig,
+                                              description="behavioural response to family-doctor contracts")
+    chronic: ChronicContinuityConfig = param(default_factory=ChronicContinuityConfig,
+                                             description="continuity of chronic follow-ups")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     calendar: CalendarConfig = param(default_factory=CalendarConfig, description="calendar labels of outputs")

@@ -6,10 +6,11 @@ Residents are sorted by village, so a village's residents are one slice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from sim.config.patients import HouseholdConfig
 from sim.config.scenario import AGE_BAND_EDGES, DemographyConfig
 from sim.county.world import World
 
@@ -30,6 +31,8 @@ class Population:
     managed_htn, managed_dm : bool, under primary-care chronic-disease management (scheduled follow-ups).
     contracted : bool, has a family-doctor contract 家庭医生签约.
     followup_phase : int16, day offset of the resident's follow-up cycle.
+    household : int32, household 户 id (households never span villages); -1 if households were not built.
+    income : float64, per-capita disposable income 人均可支配收入 of the resident's household, yuan a year.
     """
 
     age: np.ndarray
@@ -44,6 +47,8 @@ class Population:
     managed_dm: np.ndarray
     contracted: np.ndarray
     followup_phase: np.ndarray
+    household: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    income: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def n(self) -> int:
@@ -95,3 +100,35 @@ def build_population(n: int, world: World, cfg: DemographyConfig, followup_inter
     return Population(age=age, sex=sex, age_band=age_band, village=village, township=township, scheme=scheme,
                       hypertension=htn, diabetes=dm, managed_htn=managed_htn, managed_dm=managed_dm,
                       contracted=contracted, followup_phase=phase)
+
+
+def build_households(pop: Population, cfg: HouseholdConfig, rng: np.random.Generator) -> None:
+    """Group residents into households and give each household a per-capita income (in place).
+
+    Residents are sorted by village, so consecutive runs of a village's residents form its households, of
+    ``1 + Poisson(mean_size - 1)`` members. Per-capita income (yuan a year) is lognormal: a village mean
+    around the rural (county-seat: urban) mean, then households around their village's mean; both parts
+    are mean-preserving, so the population mean is the configured one. Uses its own generator: no other
+    draw moves.
+    """
+    n = pop.n
+    village = pop.village.astype(np.int64)
+    sizes = 1 + rng.poisson(max(cfg.mean_size - 1.0, 0.0), size=n)        # more than enough households
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    # position of each resident inside its village; a household is a run of positions within one village
+    v_start = np.searchsorted(village, village, side="left")
+    pos = np.arange(n) - v_start
+    hh_in_village = np.searchsorted(starts, pos, side="right") - 1
+    new = np.r_[True, (village[1:] != village[:-1]) | (hh_in_village[1:] != hh_in_village[:-1])]
+    household = (np.cumsum(new) - 1).astype(np.int32)
+    n_hh = int(household[-1]) + 1 if n else 0
+    hh_village = village[new]
+    n_village = int(village.max()) + 1 if n else 0
+    s_v = min(cfg.village_income_sigma, cfg.income_sigma)
+    s_h = float(np.sqrt(max(cfg.income_sigma ** 2 - s_v ** 2, 0.0)))
+    v_effect = np.exp(s_v * rng.standard_normal(n_village) - s_v ** 2 / 2)
+    h_effect = np.exp(s_h * rng.standard_normal(n_hh) - s_h ** 2 / 2)
+    urban = (pop.township == 0)[new]
+    mean = np.where(urban, cfg.urban_income_mean, cfg.rural_income_mean)
+    pop.household = household
+    pop.income = (mean * v_effect[hh_village] * h_effect)[household]

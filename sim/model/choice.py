@@ -33,6 +33,8 @@ class ChoiceTables:
     oop : (2, C, 5) utility of expected out-of-pocket cost by scheme, condition, level (<= 0).
     travel : (V, K) utility of travel time from each village to each alternative (<= 0).
     contract : utility bonus of own primary facilities for contracted residents.
+    oop_yuan : (2, C, 5) the expected out-of-pocket cost itself, yuan (0 where the level does not treat).
+    contract_named : extra utility of the facility a contract names (slot 0 village doctor, 1 township team).
     """
 
     facility_outpatient: np.ndarray
@@ -40,6 +42,8 @@ class ChoiceTables:
     oop: np.ndarray
     travel: np.ndarray
     contract: float
+    oop_yuan: np.ndarray | None = None
+    contract_named: float = 0.0
 
 
 def build_choice_tables(cfg: ChoiceConfig, world: World, casemix: Casemix, capable: np.ndarray,
@@ -61,10 +65,11 @@ def build_choice_tables(cfg: ChoiceConfig, world: World, casemix: Casemix, capab
     fac_out = np.array(cfg.asc_outpatient.as_list())[level][:, None, None] + common
     fac_in = np.array(cfg.asc_inpatient.as_list())[level][:, None, None] + common
     fac_in[level == VILLAGE] = -np.inf  # village clinics do not admit
-    oop = -cfg.oop_per_100_yuan * np.nan_to_num(expected_oop, nan=0.0) / 100.0
+    oop_yuan = np.nan_to_num(expected_oop, nan=0.0)
+    oop = -cfg.oop_per_100_yuan * oop_yuan / 100.0
     travel = -cfg.travel_per_hour * world.travel_hours
     return ChoiceTables(facility_outpatient=fac_out, facility_inpatient=fac_in, oop=oop, travel=travel,
-                        contract=cfg.contract)
+                        contract=cfg.contract, oop_yuan=oop_yuan, contract_named=cfg.contract_named)
 
 
 def _county_size(world: World) -> np.ndarray:
@@ -78,7 +83,8 @@ def _county_size(world: World) -> np.ndarray:
 
 def choose_first_contact(tables: ChoiceTables, world: World, level: np.ndarray, village: np.ndarray,
                          condition: np.ndarray, severity: np.ndarray, scheme: np.ndarray,
-                         contracted: np.ndarray, inpatient: bool, gumbel: np.ndarray) -> np.ndarray:
+                         contracted: np.ndarray, inpatient: bool, gumbel: np.ndarray,
+                         oop_scale: np.ndarray | None = None, named_slot: np.ndarray | None = None) -> np.ndarray:
     """Facility row each episode goes to first: argmax of utility + Gumbel noise.
 
     Parameters
@@ -87,19 +93,39 @@ def choose_first_contact(tables: ChoiceTables, world: World, level: np.ndarray, 
     village, condition, severity, scheme, contracted : (n,) episode attributes.
     inpatient : the episodes are admissions (village clinics excluded).
     gumbel : (n, K) noise.
+    oop_scale, named_slot : see :func:`utilities`.
 
     Returns
     -------
     (n,) facility rows.
     """
+    alts, u = utilities(tables, world, level, village, condition, severity, scheme, contracted, inpatient,
+                        oop_scale, named_slot)
+    pick = np.argmax(u + gumbel, axis=1)
+    return alts[np.arange(len(alts)), pick]
+
+
+def utilities(tables: ChoiceTables, world: World, level: np.ndarray, village: np.ndarray, condition: np.ndarray,
+              severity: np.ndarray, scheme: np.ndarray, contracted: np.ndarray, inpatient: bool,
+              oop_scale: np.ndarray | None = None,
+              named_slot: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """``(alternatives (n, K) facility rows, deterministic utilities (n, K))`` of episodes.
+
+    ``oop_scale`` : (n,) multiplier on the out-of-pocket term (severity and income; None = 1).
+    ``named_slot`` : (n,) alternative slot a contract names (0 village clinic, 1 township centre, -1 none);
+    that slot gets ``tables.contract_named`` on top of the contract bonus.
+    """
     alts = world.alternatives[village]                          # (n, K)
     fac_tab = tables.facility_inpatient if inpatient else tables.facility_outpatient
     u = fac_tab[alts, condition[:, None], severity[:, None]]
-    u = u + tables.oop[scheme[:, None], condition[:, None], level[alts]]
+    oop = tables.oop[scheme[:, None], condition[:, None], level[alts]]
+    u = u + (oop if oop_scale is None else oop * oop_scale[:, None])
     u = u + tables.travel[village]
     u[:, :OWN_PRIMARY_SLOTS] += tables.contract * contracted[:, None]
-    pick = np.argmax(u + gumbel, axis=1)
-    return alts[np.arange(len(alts)), pick]
+    if named_slot is not None and tables.contract_named:
+        rows = np.flatnonzero(named_slot >= 0)
+        u[rows, named_slot[rows]] += tables.contract_named * contracted[rows]
+    return alts, u
 
 
 def capability_table(world: World, casemix: Casemix) -> np.ndarray:

@@ -37,9 +37,11 @@ from sim.codes import (CHRONIC, CITY, COUNTY, DAYS_PER_YEAR, INPATIENT, LEVEL_NA
                        TOWNSHIP)
 from sim.config.scenario import ScenarioConfig
 from sim.county.casemix import Casemix, load_casemix
-from sim.county.population import build_population
+from sim.behaviour import care_seeking, chronic_continuity, contracts
+from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
-from sim.model.choice import build_choice_tables, capability_table, choose_first_contact, referral_targets
+from sim.model.choice import (build_choice_tables, capability_table, choose_first_contact, referral_targets,
+                              utilities)
 from sim.model.claims import ClaimsRecorder
 from sim.model.facilities import AGENT_CLASS, Facility
 from sim.model.onset import OnsetProcess, shock_rate_multiplier
@@ -47,7 +49,7 @@ from sim.stages import Day, Stage, insert_stage, subset
 from sim.model.ward import Ward
 from sim.payment.caps import OutpatientCapTracker
 from sim.policy import POLICIES
-from sim.policy.regime import regime_for_year, rules_before
+from sim.policy.regime import _expected_oop, regime_for_year, rules_before
 from sim.policy.reinvestment import investment, upgrade_cells
 from sim.streams import RandomStreams, derived_ids
 
@@ -58,7 +60,13 @@ _SLOT_DOWN, _SLOT_TRIAGE, _SLOT_ACCEPT = 20, 21, 22
 DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county", "chronic_visits",
                  "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
                  "admissions_county", "admissions_out_of_county", "up_referrals", "up_referrals_out_of_county",
-                 "down_referrals", "readmissions", "discharges", "census_township", "census_county")
+                 "down_referrals", "readmissions", "discharges", "census_township", "census_county",
+                 # patient behaviour (sim/behaviour): first contacts of acute outpatient episodes, missed chronic
+                 # follow-ups (outside option), and illness / care sought by household income quintile
+                 "first_contacts", "first_contacts_primary", "first_contacts_contracted",
+                 "first_contacts_contracted_primary", "missed_followups", "extra_followups", "contracted",
+                 "ill_q1", "ill_q2", "ill_q3", "ill_q4", "ill_q5", "seen_q1", "seen_q2", "seen_q3", "seen_q4",
+                 "seen_q5")
 
 #: ``year_end(model, year) -> (F,) retained surplus per facility (yuan) or None``: closes a year's books
 YearEnd = Callable[["CountyModel", int], "np.ndarray | None"]
@@ -99,6 +107,7 @@ class CountyModel(mesa.Model):
         self.population = build_population(config.population, self.world, config.demography,
                                            config.demography.followup_interval_days,
                                            self.streams.generator("population"))
+        build_households(self.population, config.households, self.streams.generator("households"))
         self.n_days = config.years * DAYS_PER_YEAR
         self.day = 0
 
@@ -147,7 +156,9 @@ class CountyModel(mesa.Model):
         self._upgrades = {lvl: upgrade_cells(cm, rule, lvl) for lvl, rule in config.reinvestment.by_level().items()}
         self.capacity = {"invested": np.zeros((config.years, F)), "quality": np.zeros((config.years, F)),
                          "capable_cells": np.zeros((config.years, F), dtype=np.int64)}
+        self._init_patients()
         self.refresh_choice_tables()
+        self._g_ref = self._reference_prices() if config.mechanisms.care_seeking else None
         self._log_capacity(0)
 
     # -- stages and rules ----------------------------------------------------------------------
@@ -158,7 +169,7 @@ class CountyModel(mesa.Model):
     def refresh_choice_tables(self) -> None:
         """Rebuild utilities after prices, rules, quality or capability change."""
         self.choice_tables = build_choice_tables(self.config.choice, self.world, self.casemix, self.capable,
-                                                 self.quality, self.regime.expected_oop)
+                                                 self.quality, self.regime.expected_oop * self.config.care_seeking.price_index)
 
     def wants_year_end_surplus(self) -> bool:
         """True when the year now ending has a global budget whose retained surplus will be reinvested."""
@@ -184,6 +195,8 @@ class CountyModel(mesa.Model):
         self.regime = regime_for_year(self.config, self.rules_before, year, self.casemix)
         self.outpatient_caps.set_rules(self.regime.rules.insurance)
         self.agents.do("review_incentives")
+        self._set_contracts()
+        self._apply_chronic_policy()
         self.refresh_choice_tables()
         self._log_capacity(year)
 
@@ -232,8 +245,125 @@ class CountyModel(mesa.Model):
         pop = self.population
         k = self.world.alternatives.shape[1]
         return choose_first_contact(self.choice_tables, self.world, self.level, pop.village[res], cond, sev,
-                                    pop.scheme[res].astype(np.int64), pop.contracted[res], inpatient,
-                                    self.streams.gumbel("choice", ids, k))
+                                    pop.scheme[res].astype(np.int64), self.contracted[res], inpatient,
+                                    self.streams.gumbel("choice", ids, k), self._oop_sev[sev] * self._m_choice[res],
+                                    None if self.named_slot is None else self.named_slot[res])
+
+    # -- patients (sim/behaviour) --------------------------------------------------------------
+    def _init_patients(self) -> None:
+        """Income multipliers, income quintiles, contracts and the chronic-care state of residents."""
+        cfg, pop, mech = self.config, self.population, self.config.mechanisms
+        cs = cfg.care_seeking
+        self._m_choice = care_seeking.income_multiplier(pop.income, cfg.choice.oop_income_elasticity,
+                                                        cs.income_multiplier_min, cs.income_multiplier_max)
+        self._m_seek = care_seeking.income_multiplier(pop.income, cs.income_elasticity_of_price_response,
+                                                      cs.income_multiplier_min, cs.income_multiplier_max)
+        self._oop_sev = np.array(cfg.choice.oop_severity_factor.as_list())
+        rank = np.argsort(np.argsort(pop.income, kind="stable"), kind="stable")
+        self.income_quintile = (rank * 5 // max(pop.n, 1)).astype(np.int8)       # 0 poorest .. 4 richest
+        res_ids = np.arange(pop.n, dtype=np.uint64)
+        self._priority = pop.hypertension | pop.diabetes | (pop.age >= 65)
+        self.contracted = pop.contracted
+        self.named_slot = None
+        if mech.contracts:
+            self._u_contract = self.streams.uniform("contract", res_ids, 0)
+            self.named_slot = contracts.named_slot(self.streams.uniform("contract", res_ids, 1), cfg.contracts)
+        self._set_contracts()
+        # chronic care: usual facility per resident (-1 none); patients on long prescriptions (fixed draw)
+        self.usual = np.full(pop.n, -1, dtype=np.int64)
+        self._u_long = self.streams.uniform("care", res_ids, 9)
+        fu = [c for c in ("htn_followup", "dm_followup") if c in self.casemix.codes]
+        self._followup_codes = np.array([self.casemix.codes.index(c) for c in fu], dtype=np.int64)
+        self._village_rows = np.flatnonzero(self.level == codes.VILLAGE)
+        self._village_fu_capable = self.capable[np.ix_(self._village_rows, self._followup_codes)].copy()
+        self._apply_chronic_policy()
+
+    def _set_contracts(self) -> None:
+        """Contracts in force this year (policy.family_doctor), when the contracts channel is on."""
+        if self.config.mechanisms.contracts:
+            self.contracted = contracts.contracted_in_year(self._u_contract, self._priority,
+                                                           self.regime.rules.policy.family_doctor)
+
+    def _apply_chronic_policy(self) -> None:
+        """Village drug list (capability of village clinics for follow-ups) and usual facilities."""
+        if not self.config.mechanisms.chronic_continuity:
+            return
+        rule = self.regime.rules.policy.chronic_care
+        cells = np.ix_(self._village_rows, self._followup_codes)
+        self.capable[cells] = self._village_fu_capable if rule.village_drug_list else False
+        alts = self.world.alternatives[self.population.village]
+        if rule.refill_at_village:
+            self.usual = alts[:, 0].astype(np.int64).copy()
+        elif self.named_slot is not None:
+            named = alts[np.arange(len(alts)), self.named_slot]
+            self.usual = np.where(self.contracted, named, self.usual)
+
+    def utilities_of(self, res, cond, sev, inpatient: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(alternatives, deterministic utilities), each (n, K), of episodes under the tables in force."""
+        pop = self.population
+        return utilities(self.choice_tables, self.world, self.level, pop.village[res], cond, sev,
+                         pop.scheme[res].astype(np.int64), self.contracted[res], inpatient,
+                         self._oop_sev[sev] * self._m_choice[res],
+                         None if self.named_slot is None else self.named_slot[res])
+
+    def expected_price_and_travel(self, tables, alts, u, res, cond) -> np.ndarray:
+        """(2, n) expected out-of-pocket (yuan) and travel time (hours) of episodes over their choice shares."""
+        pop = self.population
+        oop = tables.oop_yuan[pop.scheme[res].astype(np.int64)[:, None], cond[:, None], self.level[alts]]
+        return care_seeking.expected_price_and_travel(u, oop, self.world.travel_hours[pop.village[res]])
+
+    def _reference_prices(self) -> np.ndarray:
+        """(2, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by scheme,
+        condition and severity under the rules before the reform (where ``casemix.seek_care`` holds), weighted by
+        residents per village."""
+        cm, pop, world = self.casemix, self.population, self.world
+        tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
+                                     _expected_oop(cm, self.rules_before))
+        self._oop_ref_yuan = tables.oop_yuan    # (2, C, 5) reference out-of-pocket, yuan (price_index 1)
+        V, C = len(world.villages), cm.n
+        weight = np.zeros((2, V))
+        np.add.at(weight, (pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
+        out = np.zeros((2, 2, C, 3))
+        v, c, k = (a.ravel() for a in np.meshgrid(np.arange(V), np.arange(C), np.arange(3), indexing="ij"))
+        inp = cm.setting[c] == INPATIENT
+        for s in (0, 1):
+            g = np.zeros((2, len(v)))
+            for flag in (False, True):
+                sel = inp == flag
+                alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(sel.sum(), s),
+                                    np.zeros(sel.sum(), dtype=bool), flag, self._oop_sev[k[sel]], None)
+                oop = tables.oop_yuan[s, c[sel][:, None], self.level[alts]]
+                g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
+            w = weight[s][v]
+            den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
+            for j in (0, 1):
+                num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
+                out[j, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
+        return out
+
+    def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> np.ndarray:
+        """(n,) probability that episodes are seen (:mod:`sim.behaviour.care_seeking`); ``p0`` when the
+        care-seeking channel is off."""
+        if not self.config.mechanisms.care_seeking or len(res) == 0:
+            return p0
+        alts, u = self.utilities_of(res, cond, sev, inpatient=setting == "inpatient")
+        scheme = self.population.scheme[res].astype(np.int64)
+        lvl = self.level[alts]
+        oop_now = self.choice_tables.oop_yuan[scheme[:, None], cond[:, None], lvl]
+        oop_ref = self._oop_ref_yuan[scheme[:, None], cond[:, None], lvl]
+        beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
+        price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
+                                                       self.world.travel_hours[self.population.village[res]])
+        ref = self._g_ref[:, self.population.scheme[res].astype(np.int64), cond, sev]
+        cs = self.config.care_seeking
+        return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
+                                             self._m_seek[res], hours, ref[1], cs.travel_elasticity)
+
+    def count_by_income(self, day: Day, prefix: str, res: np.ndarray) -> None:
+        """Add episodes of residents ``res`` to the day's per-income-quintile counters ``<prefix>_q1..q5``."""
+        n = np.bincount(self.income_quintile[res], minlength=5)
+        for q in range(5):
+            day.add(f"{prefix}_q{q + 1}", n[q])
 
     def within_free_beds(self, f: np.ndarray, wants: np.ndarray, ids: np.ndarray, free: np.ndarray,
                          slot: int) -> np.ndarray:
@@ -246,9 +376,14 @@ class CountyModel(mesa.Model):
         rank[order] = np.arange(len(f)) - starts
         return rank < free[f]
 
-    def outpatient_visits(self, day: Day, ids, res, cond, sev, chronic: bool) -> None:
-        """First contact, referral consultations up to a capable facility, and the visits' claims."""
+    def outpatient_visits(self, day: Day, ids, res, cond, sev, chronic: bool,
+                          first: np.ndarray | None = None) -> np.ndarray:
+        """First contact (chosen, or ``first`` where >= 0), referral consultations up to a capable facility,
+        and the visits' claims. Returns (n,) the first-contact facility rows."""
         fac = self.choose(ids, res, cond, sev, inpatient=False)
+        if first is not None:
+            fac = np.where(first >= 0, first, fac)
+        first_contact = fac.copy()
         scheme = self.population.scheme[res].astype(np.int64)
         referred = np.zeros(len(ids), dtype=np.int64)
         visit_fac, visit_cost, visit_idx, visit_ref = [], [], [], []
@@ -279,6 +414,7 @@ class CountyModel(mesa.Model):
         day.add("outpatient_referrals", sum(len(v) for v in visit_idx))
         if chronic:
             day.add("chronic_visits", len(all_fac))
+        return first_contact
 
     def book(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, open_at_end: bool = False) -> None:
         """Write the claims of finished stay segments under the referral rules in force."""
@@ -370,6 +506,15 @@ def onset_stage(m: CountyModel, day: Day) -> None:
     op = m.casemix.setting[cond] == OUTPATIENT
     day.batches["outpatient"] = {"ids": ids[op], "res": res[op], "cond": cond[op]}
     fu_ids, fu_res, fu_cond = m.onset.followups(day.day)
+    share = m.config.contracts.extra_followup_share
+    if m.config.mechanisms.contracts and share > 0:
+        # contracted managed patients come for about 10% more follow-ups (behaviour_evidence §6)
+        e_ids, e_res, e_cond = m.onset.followups(day.day, offset=m.onset.interval // 2, salt=1)
+        extra = contracts.extra_followup(m.streams.uniform("contract", e_ids, 2), m.contracted[e_res],
+                                         m.config.contracts)
+        day.add("extra_followups", extra.sum())
+        fu_ids, fu_res, fu_cond = (np.concatenate([fu_ids, e_ids[extra]]), np.concatenate([fu_res, e_res[extra]]),
+                                   np.concatenate([fu_cond, e_cond[extra]]))
     day.batches["chronic"] = {"ids": fu_ids, "res": fu_res, "cond": fu_cond}
     ip = ~op
     batches = m.pending_readmissions.pop(day.day, [])
@@ -387,19 +532,57 @@ def outpatient_stage(m: CountyModel, day: Day) -> None:
     if len(b["ids"]) == 0:
         return
     sev = m.severity(b["ids"], b["cond"])
-    seek = m.streams.uniform("seek", b["ids"]) < m._seek[sev]
+    p = m.seek_probability(b["res"], b["cond"], sev, "outpatient", m._seek[sev])
+    seek = m.streams.uniform("seek", b["ids"]) < p
     day.add("no_care", (~seek).sum())
+    m.count_by_income(day, "ill", b["res"])
     b = subset({**b, "sev": sev}, seek)
+    m.count_by_income(day, "seen", b["res"])
     day.add("outpatient_episodes", len(b["ids"]))
-    m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False)
+    first = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False)
+    primary = m.level[first] <= PRIMARY_MAX_LEVEL
+    contracted = m.contracted[b["res"]]
+    day.add("first_contacts", len(first))
+    day.add("first_contacts_primary", primary.sum())
+    day.add("first_contacts_contracted", contracted.sum())
+    day.add("first_contacts_contracted_primary", (primary & contracted).sum())
 
 
 def chronic_stage(m: CountyModel, day: Day) -> None:
     """Chronic follow-ups and refills 慢病随访/取药: choice and visits (moderate severity)."""
     b = day.batches["chronic"]
+    if day.day % DAYS_PER_YEAR == 0:
+        day.add("contracted", m.contracted.sum())
     if len(b["ids"]) == 0:
         return
-    m.outpatient_visits(day, b["ids"], b["res"], b["cond"], np.ones(len(b["ids"]), dtype=np.int64), chronic=True)
+    mech = m.config.mechanisms
+    rule = m.regime.rules.policy.chronic_care
+    if mech.chronic_continuity and rule.long_prescription_share > 0:
+        # 长处方: a patient on a long prescription visits once every `cycles` follow-up cycles
+        on_long = m._u_long[b["res"]] < rule.long_prescription_share
+        cycles = chronic_continuity.refill_cycles(rule, m.onset.interval)
+        b = subset(b, chronic_continuity.visit_due(day.day, m.population.followup_phase[b["res"]], m.onset.interval,
+                                                   on_long, cycles))
+    sev = np.ones(len(b["ids"]), dtype=np.int64)
+    if mech.care_seeking:
+        p = m.seek_probability(b["res"], b["cond"], sev, "chronic", np.ones(len(b["ids"])))
+        keep = m.streams.uniform("care", b["ids"], 0) < p
+        day.add("missed_followups", (~keep).sum())
+        b, sev = subset(b, keep), sev[keep]
+    if len(b["ids"]) == 0:
+        return
+    first = None
+    if mech.chronic_continuity:
+        usual = m.usual[b["res"]]
+        capable = m.capable[np.maximum(usual, 0), b["cond"], 1]
+        go = chronic_continuity.go_to_usual(usual, m.streams.uniform("care", b["ids"], 1),
+                                            m.config.chronic.continuity, capable)
+        first = np.where(go, usual, -1)
+    fac = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], sev, chronic=True, first=first)
+    if mech.chronic_continuity and not rule.refill_at_village:
+        # the last place becomes the usual one, except for a contract's named facility
+        keep_named = m.contracted[b["res"]] & (m.named_slot is not None)
+        m.usual[b["res"]] = np.where(keep_named & (m.usual[b["res"]] >= 0), m.usual[b["res"]], fac)
 
 
 def seek_inpatient_stage(m: CountyModel, day: Day) -> None:
@@ -408,8 +591,12 @@ def seek_inpatient_stage(m: CountyModel, day: Day) -> None:
     if len(b["ids"]) == 0:
         return
     sev = m.severity(b["ids"], b["cond"])
-    seek = (m.streams.uniform("seek", b["ids"]) < m._seek[sev]) | b["readmission"]
+    p = m.seek_probability(b["res"], b["cond"], sev, "inpatient", m._seek[sev])
+    seek = (m.streams.uniform("seek", b["ids"]) < p) | b["readmission"]
     day.add("no_care", (~seek).sum())
+    new = ~b["readmission"]
+    m.count_by_income(day, "ill", b["res"][new])
+    m.count_by_income(day, "seen", b["res"][new & seek])
     day.batches["inpatient"] = subset({**b, "sev": sev}, seek)
 
 

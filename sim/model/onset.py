@@ -111,13 +111,19 @@ class OnsetProcess:
             self.next_id += total
         return ids, residents, cond.astype(np.int64)
 
-    def followups(self, day: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def followups(self, day: int, offset: int = 0, salt: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Chronic follow-up visits due today: ``(visit ids, residents, conditions)``.
 
         A patient managed for both diseases makes one visit, booked as hypertension follow-up.
+        ``offset`` (days) shifts the cycle: ``offset = interval // 2`` gives the patients half-way between two
+        scheduled visits (candidates for an extra follow-up of a contracted patient); ``salt`` keeps their
+        visit ids apart from scheduled ones.
         """
-        p = day % self.interval
+        p = (day - offset) % self.interval
         lo, hi = self._fu_bounds[p], self._fu_bounds[p + 1]
         res = self._fu_residents[lo:hi]
-        ids = mix64(res.astype(np.uint64) * np.uint64(100_003) + np.uint64(day)) | np.uint64(3 << 62)
+        key = res.astype(np.uint64) * np.uint64(100_003) + np.uint64(day)
+        if salt:
+            key = key ^ mix64(np.array([salt], dtype=np.uint64))
+        ids = mix64(key) | np.uint64(3 << 62)
         return ids, res, self._fu_condition[lo:hi].astype(np.int64)

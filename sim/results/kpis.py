@@ -10,6 +10,12 @@ Definitions (each KPI also in :mod:`sim.results.registry`; Chinese terms from ``
 * ``out_of_county_fund_share`` 县外基金占比 / ``primary_fund_share`` 基层医保基金支出占比: fund payments
   at out-of-county / primary facilities over all fund payments for the county's residents.
 * ``oop_share``: out-of-pocket / total cost. ``readmission_rate_30d``: readmissions / discharges.
+* Patients (``sim/behaviour``): ``visits_per_capita`` and ``visits_per_capita_by_level`` (visits per resident per
+  year); ``unmet_need`` (acute and inpatient episodes without care 应就诊未就诊, missed chronic follow-ups, and
+  the share of new episodes without care); ``care_seeking_by_income_quintile`` (share of new acute and
+  inpatient episodes seen, q1 = poorest fifth of residents by household per-capita income);
+  ``first_contact_primary_share`` (acute outpatient first contacts at a village clinic or township centre),
+  also for contracted and other residents; ``contract_rate`` (residents with a family-doctor contract).
 
 Admissions and referrals are counted on the day they happen; money on the claim's discharge date.
 """
@@ -99,6 +105,7 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
             "readmission_rate_30d": _ratio(s["readmissions"], s["discharges"]),
             "base_group_admissions_by_level": {LEVEL_NAMES[int(k)]: int(v) for k, v in bg_by_level.items()},
         }
+        out[str(year)].update(_patient_kpis(s, visits_by_level, population))
     return out
 
 
@@ -174,3 +181,25 @@ def policy_kpis(inpatient: pd.DataFrame, outpatient: pd.DataFrame, casemix, year
                             outpatient=outpatient[outpatient["year"] == year], casemix=casemix)
         out[str(year)] = {k: v for p in POLICIES if p.kpis is not None for k, v in p.kpis(claims).items()}
     return out
+def _patient_kpis(s: pd.Series, visits_by_level: pd.DataFrame, population: int) -> dict:
+    """Care seeking, unmet need and first contact of one year (``s``: the year's summed daily counters)."""
+    g = s.get
+    fc, fcc = g("first_contacts", 0), g("first_contacts_contracted", 0)
+    new_episodes = sum(g(f"ill_q{q}", 0) for q in range(1, 6))
+    unseen = new_episodes - sum(g(f"seen_q{q}", 0) for q in range(1, 6))
+    return {
+        "visits_per_capita": _ratio(s["visits"], population),
+        "visits_per_capita_by_level": {LEVEL_NAMES[int(k)]: _ratio(r.visits, population)
+                                       for k, r in visits_by_level.iterrows()},
+        "unmet_need": {"episodes_without_care": int(unseen), "missed_followups": int(g("missed_followups", 0)),
+                       "share_of_episodes": _ratio(unseen, new_episodes)},
+        "care_seeking_by_income_quintile": {f"q{q}": _ratio(g(f"seen_q{q}", 0), g(f"ill_q{q}", 0))
+                                            for q in range(1, 6)},
+        "outpatient_episodes_seen": int(fc),
+        "first_contact_primary_share": _ratio(g("first_contacts_primary", 0), fc),
+        "first_contact_primary_share_contracted": _ratio(g("first_contacts_contracted_primary", 0), fcc),
+        "first_contact_primary_share_other": _ratio(g("first_contacts_primary", 0) -
+                                                    g("first_contacts_contracted_primary", 0), fc - fcc),
+        "contract_rate": _ratio(g("contracted", 0), population),
+        "extra_followups": int(g("extra_followups", 0)),
+    }
