@@ -16,7 +16,8 @@ from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
 from sim.results.kpis import capacity_kpis, facility_year_table, yearly_kpis
 from sim.model import CountyModel
-from sim.settlement.settle import check_rules
+from sim.settlement.settle import apply_protection, check_rules
+from sim.results.equity import equity_kpis, household_bills, protection_kpis
 from sim.results import Result
 
 
@@ -48,6 +49,7 @@ def collect(model: CountyModel) -> Result:
 
     ip, op = claims_tables(model)
     settled = settle_model(model, ip, op, range(cfg.years))
+    households = _protect(model, settled)
     ip, op = settled.inpatient, settled.outpatient
 
     daily = pd.DataFrame(model.daily)
@@ -58,7 +60,9 @@ def collect(model: CountyModel) -> Result:
     daily.insert(2, "month", month)
 
     kpis = yearly_kpis(daily, ip, op, model.bed_days, level, model.world.beds, cfg.population, cm.base_group)
-    for extra in (settled.kpis, capacity_kpis(model.capacity, level)):
+    for extra in (settled.kpis, capacity_kpis(model.capacity, level),
+                  equity_kpis(households, cfg.protection.bills.che_ctp_threshold) if households is not None else {},
+                  protection_kpis(settled.protection, ip)):
         for y, values in extra.items():
             kpis.setdefault(y, {}).update(values)
     summary = {"scenario": cfg.name, "seed": cfg.seed, "population": cfg.population, "years": cfg.years,
@@ -74,4 +78,23 @@ def collect(model: CountyModel) -> Result:
         level_name=np.asarray(LEVEL_NAMES, dtype=object)[fac["level"].to_numpy()])
     return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, daily=daily_out,
                   claims=claims, outpatient=outpatient, facility_year=facility_year, facilities=facilities,
-                  budget=settled.budget, ledger=settled.ledger)
+                  budget=settled.budget, ledger=settled.ledger, households=households,
+                  protection=settled.protection)
+
+
+def _protect(model: CountyModel, settled) -> pd.DataFrame | None:
+    """Critical-illness insurance and medical assistance on the settled claims (each year under that year's
+    rules: ``reform.before``'s protection before ``reform.start_year``), then household bills (docs/protection.md).
+    Returns the household-year table, or None when the population has no households."""
+    cfg: ScenarioConfig = model.config
+    before = load_config(cfg.reform.before) if cfg.reform.before is not None else cfg
+    by_year = {y: (cfg if y >= cfg.reform.start_year else before) for y in range(cfg.years)}
+    pop = model.population
+    income = pop.income if len(pop.income) == pop.n else np.zeros(0)
+    apply_protection(settled, by_year, income, cfg.households.rural_income_mean,
+                     int(np.count_nonzero(pop.scheme == 0)))
+    if len(income) == 0 or len(pop.household) != pop.n:
+        return None
+    op = settled.outpatient if "resident" in settled.outpatient else None
+    return household_bills(pop.household, income, pop.township, settled.inpatient, range(cfg.years),
+                           cfg.protection.bills, cfg.seed, settled.info.get("assistance_group"), op)

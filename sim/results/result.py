@@ -5,7 +5,8 @@ A run folder holds ``config.yaml`` (the resolved scenario), ``summary.json``,
 (aggregated visits, or single visits with ``claims: all``), ``facility_year.parquet``
 ``facilities.parquet`` (the county's facilities with coordinates), ``budget.parquet`` (one row per
 medical community and year of the global budget; empty without one) and ``ledger.parquet`` (every
-money flow). The folder is written under a temporary name and
+money flow), ``households.parquet`` (household bills and catastrophic spending by year) and ``protection.parquet``
+(the critical-illness insurance and medical-assistance funds' ledger). The folder is written under a temporary name and
 renamed when complete, so a folder that exists is a finished run.
 """
 
@@ -25,7 +26,8 @@ import yaml
 
 from sim.results.atomic import write_text_atomic
 
-TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger")
+TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger", "households",
+          "protection")
 
 
 def _clean(obj: Any) -> Any:
@@ -60,6 +62,9 @@ class Result:
     facility_year : one row per facility and year (with revenue, cost and margin).
     budget : one row per medical community and year of the global budget (:mod:`sim.budget`).
     ledger : every money flow (:mod:`sim.budget.ledger`).
+    households : one row per household and year: bills, catastrophic spending, income quintile
+        (:mod:`sim.results.equity`, docs/protection.md).
+    protection : the critical-illness insurance and medical-assistance funds' ledger by year.
     """
 
     config: dict
@@ -71,6 +76,8 @@ class Result:
     facilities: pd.DataFrame | None = None
     budget: pd.DataFrame | None = None
     ledger: pd.DataFrame | None = None
+    households: pd.DataFrame | None = None
+    protection: pd.DataFrame | None = None
     folder: Path | None = field(default=None)
 
     @property
