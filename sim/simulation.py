@@ -95,6 +95,6 @@ def _protect(model: CountyModel, settled) -> pd.DataFrame | None:
                      int(np.count_nonzero(pop.scheme == 0)))
     if len(income) == 0 or len(pop.household) != pop.n:
         return None
-    op = settled.outpatient if "resident" in settled.outpatient else None
+    # inpatient bills only: the same whether outpatient claims are kept singly or as aggregates
     return household_bills(pop.household, income, pop.township, settled.inpatient, range(cfg.years),
-                           cfg.protection.bills, cfg.seed, settled.info.get("assistance_group"), op)
+                           cfg.protection.bills, cfg.seed, settled.info.get("assistance_group"))

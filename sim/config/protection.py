@@ -45,13 +45,13 @@ class HouseholdBillsConfig(Section):
     unmodelled_oop_per_capita: float = param(
         1_250.0, "mean out-of-pocket spending the household bill does not get from the claims (pharmacy, other "
                  "conditions, outpatient visits kept only as aggregates)", unit="yuan a year per person",
-        source="docs/protection.md §2: rural health-care consumption per capita about 1,900-2,000 yuan (NBS 2023 "
+        source="docs/protection.md section 2: rural health-care consumption per capita about 1,900-2,000 yuan (NBS 2023 "
                "[M]) minus the model's inpatient out-of-pocket per capita on the baseline (about 670 yuan) [D]",
         ge=0)
     unmodelled_oop_sigma: float = param(
         1.0, "standard deviation of log unmodelled out-of-pocket across households (lognormal, mean-preserving)",
         unit="log yuan", source="calibrated once on the baseline so that rural CHE at 40 % of capacity to pay is "
-                                "about 15-18 % (docs/sources/behaviour_evidence.md §9; docs/protection.md §2); "
+                                "about 15-18 % (docs/sources/behaviour_evidence.md §9; docs/protection.md section 2); "
                                 "never on a reform's effect", ge=0, le=4)
     che_thresholds: list[float] = param(
         default_factory=lambda: [0.10, 0.25], description="CHE thresholds on total consumption",
@@ -130,7 +130,7 @@ class AssistanceConfig(Section):
         source="assumption: annual caps are set locally (docs/sources/behaviour_evidence.md §9) [A]", ge=0)
     in_county_oop_cap_share: float = param(
         0.10, "most an eligible patient pays of an in-county admission's total cost (the rest topped up)",
-        unit="share", source="docs/protection.md §3: the rule that poor patients' in-county out-of-pocket share stays "
+        unit="share", source="docs/protection.md section 3: the rule that poor patients' in-county out-of-pocket share stays "
                              "at or below 10 % (issue #18; docs/sources/calibration_data.md §4.3: above 90 % "
                              "combined reimbursement for low-income rural groups) [M]", ge=0, le=1)
     individual_premium: float = param(
