@@ -17,7 +17,9 @@ from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
 from sim.results.kpis import capacity_kpis, facility_year_table, policy_kpis, yearly_kpis
 from sim.model import CountyModel
-from sim.settlement.settle import check_rules
+from sim.policy.timeline import rules_in_year
+from sim.settlement.settle import apply_protection, check_rules
+from sim.results.equity import equity_kpis, household_bills, protection_kpis
 from sim.results import Result
 
 
@@ -55,6 +57,7 @@ def collect(model: CountyModel, books: Books | None = None) -> Result:
     level = model.level
 
     settled = (books if books is not None else Books(model)).settlement()
+    households = _protect(model, settled)
     ip, op = settled.inpatient, settled.outpatient
 
     daily = pd.DataFrame(model.daily)
@@ -65,7 +68,9 @@ def collect(model: CountyModel, books: Books | None = None) -> Result:
     daily.insert(2, "month", month)
 
     kpis = yearly_kpis(daily, ip, op, model.bed_days, level, model.world.beds, cfg.population, cm.base_group)
-    for extra in (settled.kpis, capacity_kpis(model.capacity, level), policy_kpis(ip, op, cm, cfg.years)):
+    for extra in (settled.kpis, capacity_kpis(model.capacity, level), policy_kpis(ip, op, cm, cfg.years),
+                  equity_kpis(households, cfg.protection.bills.che_ctp_threshold) if households is not None else {},
+                  protection_kpis(settled.protection, ip)):
         for y, values in extra.items():
             kpis.setdefault(y, {}).update(values)
     first_year = cfg.calendar.first_year
@@ -86,7 +91,8 @@ def collect(model: CountyModel, books: Books | None = None) -> Result:
     # out-of-county hospitals are modelled with unlimited beds: write "unknown", not the internal 1e9 sentinel
     facilities["beds"] = facilities["beds"].astype("Int64").mask(facilities["beds"] >= UNLIMITED_BEDS)
     tables = {"daily": daily_out, "claims": claims, "outpatient": outpatient, "facility_year": facility_year,
-              "budget": settled.budget, "ledger": settled.ledger, "pool": settled.pool}
+              "budget": settled.budget, "ledger": settled.ledger, "pool": settled.pool,
+              "households": households, "protection": settled.protection}
     tables = {name: _with_calendar_year(t, first_year) for name, t in tables.items()}
     return Result(config=cfg.model_dump(mode="json", by_alias=True), summary=summary, facilities=facilities,
                   **tables)
@@ -132,3 +138,20 @@ def provenance() -> dict[str, Any]:
     except (OSError, subprocess.SubprocessError):
         pass  # no git, or not a checkout (an installed wheel): the version identifies the code
     return out
+
+
+def _protect(model: CountyModel, settled) -> pd.DataFrame | None:
+    """Critical-illness insurance and medical assistance on the settled claims (each year under that year's
+    rules on the reform timeline), then household bills (docs/protection.md). Returns the household-year table, or
+    None when the population has no households."""
+    cfg: ScenarioConfig = model.config
+    by_year = {y: rules_in_year(cfg, model.rules_before, y) for y in range(cfg.years)}
+    pop = model.population
+    income = pop.income if len(pop.income) == pop.n else np.zeros(0)
+    apply_protection(settled, by_year, income, cfg.households.rural_income_mean,
+                     int(np.count_nonzero(pop.scheme == 0)))
+    if len(income) == 0 or len(pop.household) != pop.n:
+        return None
+    # inpatient bills only: the same whether outpatient claims are kept singly or as aggregates
+    return household_bills(pop.household, income, pop.township, settled.inpatient, range(cfg.years),
+                           cfg.protection.bills, cfg.seed, settled.info.get("assistance_group"))

@@ -234,7 +234,7 @@ class MechanismConfig(Section):
 
 
 #: the sections of a scenario that are rules (switched by a reform) rather than behaviour or the county
-RULE_SECTIONS: tuple[str, ...] = ("insurance", "payment", "budget", "policy")
+RULE_SECTIONS: tuple[str, ...] = ("insurance", "payment", "budget", "policy", "protection")
 
 
 class ReformStep(Section):
@@ -243,7 +243,7 @@ class ReformStep(Section):
     year: int = param(0, "first simulated year (0-based) with this step's rules", unit="year", ge=0)
     overlay: str | dict = param(
         default_factory=dict, description="the change: a scenario (built-in name or path) whose rule sections "
-        "(insurance, payment, budget, policy) replace the current ones, or a mapping of rule-section fields "
+        "(insurance, payment, budget, policy, protection) replace the current ones, or a mapping of rule-section fields "
         "merged onto the rules in force (e.g. {payment: {base_groups: {enabled: true}}})")
 
     @model_validator(mode="after")
@@ -268,7 +268,7 @@ class ReformConfig(Section):
     start_year: int = param(0, "first simulated year (0-based) under this scenario's rules (single-start form)",
                             unit="year", ge=0)
     before: str | None = param(
-        None, "scenario (built-in name or path) whose rules (insurance, payment, budget, policy) apply before "
+        None, "scenario (built-in name or path) whose rules (insurance, payment, budget, policy, protection) apply before "
         "the reform, and which the mechanism switches freeze to; null = this scenario's own rules")
     steps: list[ReformStep] = param(default_factory=list, description="dated reform steps (timeline form)")
 

@@ -18,6 +18,7 @@ from sim.config.fields import Section, folder_safe_name, out_of_unit_range, para
 from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
 from sim.config.payment import FacilityPaymentConfig
+from sim.config.protection import ProtectionConfig
 from sim.config.patients import CareSeekingConfig, ChronicContinuityConfig, ContractResponseConfig, HouseholdConfig
 from sim.config.policy import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
 
@@ -357,6 +358,8 @@ class ScenarioConfig(Section):
                                               description="behavioural response to family-doctor contracts")
     chronic: ChronicContinuityConfig = param(default_factory=ChronicContinuityConfig,
                                              description="continuity of chronic follow-ups")
+    protection: ProtectionConfig = param(default_factory=ProtectionConfig,
+                                         description="household bills, critical-illness insurance and assistance")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     calendar: CalendarConfig = param(default_factory=CalendarConfig, description="calendar labels of outputs")

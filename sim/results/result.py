@@ -5,7 +5,9 @@ A run folder holds ``config.yaml`` (the resolved scenario), ``summary.json``,
 (aggregated visits, or single visits with ``claims: all``), ``facility_year.parquet``
 ``facilities.parquet`` (the county's facilities with coordinates), ``budget.parquet`` (one row per
 medical community and year of the global budget; empty without one) and ``ledger.parquet`` (every
-money flow) and ``pool.parquet`` (the insurance fund's income, spending and balance by year and scheme). The folder is written under a temporary name and
+money flow), ``pool.parquet`` (the insurance fund's income, spending and balance by year and scheme),
+``households.parquet`` (household bills and catastrophic spending by year) and ``protection.parquet``
+(the critical-illness insurance and medical-assistance funds' ledger). The folder is written under a temporary name and
 renamed when complete, so a folder that exists is a finished run.
 """
 
@@ -22,7 +24,8 @@ import yaml
 
 from sim.results.atomic import atomic_folder, write_text_atomic
 
-TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger", "pool")
+TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger", "pool", "households",
+          "protection")
 
 
 def _clean(obj: Any) -> Any:
@@ -58,6 +61,9 @@ class Result:
     budget : one row per medical community and year of the global budget (:mod:`sim.budget`).
     ledger : every money flow (:mod:`sim.budget.ledger`).
     pool : the pooled fund by year and scheme: income, spending, balance, months of reserve (:mod:`sim.budget.pool`).
+    households : one row per household and year: bills, catastrophic spending, income quintile
+        (:mod:`sim.results.equity`, docs/protection.md).
+    protection : the critical-illness insurance and medical-assistance funds' ledger by year.
     """
 
     config: dict
@@ -70,6 +76,8 @@ class Result:
     budget: pd.DataFrame | None = None
     ledger: pd.DataFrame | None = None
     pool: pd.DataFrame | None = None
+    households: pd.DataFrame | None = None
+    protection: pd.DataFrame | None = None
     folder: Path | None = field(default=None)
 
     @property

@@ -86,6 +86,7 @@ class Settlement:
     kpis: dict[str, dict]
     info: dict
     pool: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(POOL_COLUMNS)))
+    protection: pd.DataFrame | None = None   # the protection funds' ledger (:func:`apply_protection`)
 
     @property
     def balanced(self) -> bool:
@@ -476,6 +477,44 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
                          facility_level=facility_level, cap_mode=cap_mode, base_codes=base_codes)
              for y in sorted(rules_of)]
     return combine(parts)
+
+
+def apply_protection(settled: Settlement, rules_by_year: Mapping[int, Any], income: np.ndarray,
+                     income_reference: float, enrollees: int) -> Settlement:
+    """Apply critical-illness insurance 大病保险 and medical assistance 医疗救助 after basic insurance (in place).
+
+    Adds ``cii_payment, assistance_payment, household_oop`` (yuan) to the inpatient claims (outpatient claims:
+    zeros and ``household_oop = oop_payment``; the layers cover admissions) and sets ``settled.protection``,
+    the two funds' ledger (:func:`sim.payment.protection.protection_ledger`). ``rules_by_year``: ``{year:
+    ScenarioConfig}``; ``income``: (N,) household per-capita income of every resident (assistance eligibility by
+    rank); ``income_reference``: per-capita income the deductible is a multiple of (yuan a year);
+    ``enrollees``: resident-insurance enrollees (the critical-illness premium base). The provider's and the basic
+    fund's books do not change; with both layers off ``household_oop == oop_payment``.
+    """
+    from sim.payment.protection import apply_layers, eligibility, protection_ledger
+
+    years = sorted(rules_by_year)
+    cii_of = {y: rules_by_year[y].protection.critical_illness for y in years}
+    aid_of = {y: rules_by_year[y].protection.assistance for y in years}
+    group = None
+    on_aid = [a for a in aid_of.values() if a.enabled]
+    if on_aid and len(income):
+        a = on_aid[0]
+        group = eligibility(np.asarray(income, dtype=float),
+                            (a.extreme_poverty_share, a.subsistence_share, a.monitored_share))
+    ip = settled.inpatient
+    yr = ip["year"].to_numpy(np.int64) if len(ip) else np.zeros(0, np.int64)
+    parts = [apply_layers(ip[yr == y], group, cii_of[y], aid_of[y], income_reference) for y in years]
+    parts.append(apply_layers(ip[~np.isin(yr, years)], None, None, None, income_reference))
+    settled.inpatient = pd.concat(parts).loc[ip.index]
+    op = settled.outpatient
+    settled.outpatient = op.assign(cii_payment=0.0, assistance_payment=0.0,
+                                   household_oop=op["oop_payment"].to_numpy(dtype=float) if len(op) else [])
+    settled.protection = protection_ledger(settled.inpatient, years, enrollees, group, cii_of, aid_of)
+    settled.info["protection"] = {"critical_illness": [y for y in years if cii_of[y].enabled],
+                                  "assistance": [y for y in years if aid_of[y].enabled]}
+    settled.info["assistance_group"] = group
+    return settled
 
 
 def _facility_finances(money: pd.DataFrame, capitation: pd.DataFrame, budget_share: pd.DataFrame,
