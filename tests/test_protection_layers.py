@@ -135,3 +135,12 @@ def test_equity_kpis_gradient_and_concentration_index():
     q = k["che_40_by_income_quintile"]
     assert q["q1"] > q["q3"] > q["q5"]          # the same spending weighs most on the poor
     assert 0.05 < k["che_40"] < 0.35
+
+
+def test_concentration_curve_of_a_pro_rich_value_lies_below_the_diagonal():
+    from sim.plots.equity import concentration_curve
+
+    income = np.array([1.0, 2.0, 3.0, 4.0])
+    x, y = concentration_curve(income, np.ones(4), income * 10)   # the richer get more
+    assert np.allclose(x, [0, 0.25, 0.5, 0.75, 1.0]) and np.allclose(y, [0, 0.1, 0.3, 0.6, 1.0])
+    assert (y <= x + 1e-12).all()

@@ -41,6 +41,7 @@ def figures() -> tuple[FigureSpec, ...]:
     from sim.plots.basegroups import base_group_admissions
     from sim.plots.budget import budget_fund, budget_waterfall
     from sim.plots.effects import reform_effects
+    from sim.plots.equity import che_by_quintile, concentration_curves
     from sim.plots.flows import patient_flows
     from sim.plots.maps import bed_occupancy, facility_map
     from sim.plots.sweeps import sensitivity_chart, sweep_heatmap
@@ -53,6 +54,10 @@ def figures() -> tuple[FigureSpec, ...]:
         FigureSpec("base_groups", "DRG base-group admissions by level 基础病组", base_group_admissions, False),
         FigureSpec("budget_waterfall", "Global budget of the last year 医保基金总额付费", budget_waterfall, True),
         FigureSpec("budget_fund", "Budget, performance score by indicator, pool reserve 医保基金", budget_fund, True),
+        FigureSpec("che_by_quintile", "Catastrophic health expenditure by income quintile 灾难性卫生支出",
+                   che_by_quintile, True),
+        FigureSpec("concentration_curves", "Concentration curves of out-of-pocket, admissions, fund benefit 集中曲线",
+                   concentration_curves, True),
         FigureSpec("facility_map", "Facilities sized by admissions 县域医疗机构", facility_map, True),
         FigureSpec("bed_occupancy", "Bed occupancy over time 床位使用率", bed_occupancy, True),
         FigureSpec("sweep_heatmap", "KPI over two swept parameters 参数扫描", sweep_heatmap, False),
