@@ -27,7 +27,7 @@ from tests.payment_helpers import inpatient, no_outpatient
      ["budget.risk_fund_share", "0.5", "sum below 1"]),
     ({"budget": {"overspend_pool_share": 1.5}}, ["budget.overspend_pool_share", "1.5", "less than or equal to 1"]),
     ({"budget": {"performance": {"in_county_rate": {"weight": 0.9}}}},
-     ["budget.performance.cost_growth", "sum to 1.5", "expected 1"]),
+     ["budget.performance", "weights", "expected 1"]),
     ({"payment": {"inpatient_method": {"county": "drgg"}}},
      ["payment.inpatient_method.county", "'drgg'", "'ffs', 'drg' or 'dip'"]),
     ({"payment": {"drg": {"high_outlier_bands": [[2, 3.0], [1, 2.0], [None, 1.5]]}}},

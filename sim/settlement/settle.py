@@ -458,7 +458,7 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
     """
     base_rules = PaymentRules.of(rules)
     chronic_condition = _chronic(chronic_condition, casemix, inpatient, outpatient)
-    codes = list(casemix.codes) if casemix is not None else None
+    codes = list(getattr(casemix, "codes", ())) or None   # condition codes, for shocks naming conditions
     inpatient = apply_price_shocks(inpatient.reset_index(drop=True), shocks, codes)
     outpatient = apply_price_shocks(outpatient.reset_index(drop=True), shocks, codes)
     in_claims = set(inpatient["year"].astype(int)) | set(outpatient["year"].astype(int))
