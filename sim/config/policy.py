@@ -180,6 +180,14 @@ class MechanismConfig(Section):
     capacity: bool = param(True, "beds bind (off: unlimited beds everywhere)")
     budget_incentive: bool = param(True, "a global budget makes the community one purse in facilities' decisions "
                                    "(off: each facility weighs its own margin)")
+    length_of_stay: bool = param(True, "facilities lengthen or shorten stays with the marginal revenue of a day "
+                                 "(providers.length_of_stay)")
+    intensity: bool = param(True, "facilities raise or lower services per day with the marginal revenue of a yuan "
+                            "of services (providers.intensity)")
+    admission: bool = param(True, "facilities treat borderline cases as outpatients when an admission earns less "
+                            "than under fee-for-service (providers.admission)")
+    coding: bool = param(True, "facilities code cases one severity group higher as the price gap rises, net of the "
+                         "expected supervision penalty (providers.coding)")
     surplus_reinvestment: bool = param(True, "retained surplus is reinvested into facilities' quality and "
                                        "capability by the ``reinvestment`` rule (off: nothing is invested)")
 

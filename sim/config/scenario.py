@@ -18,6 +18,7 @@ from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
 from sim.config.payment import FacilityPaymentConfig
 from sim.config.policy import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
+from sim.config.providers import ProviderConfig
 
 AGE_BANDS: tuple[str, ...] = ("0_14", "15_44", "45_64", "65p")
 AGE_BAND_EDGES: tuple[int, ...] = (0, 15, 45, 65, 100)  # years; last edge is the oldest age + 1
@@ -308,6 +309,8 @@ class ScenarioConfig(Section):
                                         description="facilities' response to payment margins")
     reinvestment: ReinvestmentConfig = param(default_factory=ReinvestmentConfig,
                                              description="retained surplus reinvested into capacity next year")
+    providers: ProviderConfig = param(default_factory=ProviderConfig,
+                                      description="facilities' length of stay, intensity, admission and coding")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     output: OutputConfig = param(default_factory=OutputConfig, description="outputs")

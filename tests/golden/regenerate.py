@@ -24,7 +24,12 @@ RUN = {"population": 20_000, "years": 4, "seed": 1}
 #: An overlay that switches off every behavioural channel added since ``pre_behaviour.json`` was stored
 #: (the model before the provider and patient responses): with it, both scenarios must reproduce that file
 #: (``tests/test_golden.py``). A new channel adds its off-switch (or zero parameters) here.
-BEHAVIOUR_OFF: dict = {}
+BEHAVIOUR_OFF: dict = {
+    # provider channels (sim/behaviour: length of stay, intensity, admission threshold, coding)
+    "mechanisms": {"length_of_stay": False, "intensity": False, "admission": False, "coding": False},
+    # DRG groups split by coded severity (CC/MCC) and the floating DRG point value 点数法
+    "payment": {"severity_groups": {"enabled": False}, "drg": {"point_value_mode": "fixed"}},
+}
 
 
 def flatten(kpis: dict, prefix: str = "") -> dict[str, float]:
