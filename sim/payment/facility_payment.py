@@ -9,6 +9,7 @@ Per inpatient claim (all yuan)::
                                 down-referred recovery stays (per-diem 按床日), cost × ungrouped factor
     fund_to_provider            what the fund pays the facility: fund_payment under fee-for-service;
                                 otherwise standard − oop (not below 0), or standard × fund share (pro rata)
+    point_value_factor          floating DRG point value of the claim's year over the configured one (1 otherwise)
     audit_recovery              what supervision claws back from a detected upcoded claim (yuan), already
                                 deducted from fund_to_provider
     provider_payment            the facility's case revenue = fund_to_provider + oop_payment
@@ -160,6 +161,11 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
                                         year=year, budget_cost=basis)
     to_provider = fund_to_provider(pay, method, fund, oop, total, pc)
     recovered = audit_recovery(ip, pay, method, total, rw, level, scheme, base, pc, recovery, days)
+    factor = np.ones(n)
+    if pc.drg.point_value_mode == "floating" and (method == DRG).any():
+        fixed, _, _ = case_payment(total, rw, level, scheme, base, pc, recovery=recovery, days=days, drg_scale=1.0)
+        sel = (method == DRG) & (fixed > 0)
+        factor[sel] = pay[sel] / fixed[sel]
     to_provider = to_provider - recovered
     ip["policy_scope_cost"] = split["policy_scope_cost"]
     ip["deductible"] = split["deductible"]
@@ -170,6 +176,7 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     ip["base_group_paid"] = base & (method != FFS)
     ip["payment_standard"] = pay
     ip["audit_recovery"] = recovered
+    ip["point_value_factor"] = factor
     ip["fund_to_provider"] = to_provider
     ip["provider_payment"] = np.where(method == FFS, total, to_provider + oop)
     ip["facility_cost"] = total * pc.cost_to_charge.as_array()[level]

@@ -10,6 +10,12 @@ Definitions (Chinese terms from ``shared/DESIGN.md`` §6 and ``payment_rules.md`
 * ``out_of_county_fund_share`` 县外基金占比 / ``primary_fund_share`` 基层医保基金支出占比: fund payments
   at out-of-county / primary facilities over all fund payments for the county's residents.
 * ``oop_share``: out-of-pocket / total cost. ``readmission_rate_30d``: readmissions / discharges.
+* provider channels (``docs/providers.md``): ``admissions_per_1000`` (per 1,000 residents per year, also by
+  level); ``case_mix_index_true_by_level`` / ``case_mix_index_coded_by_level`` 病例组合指数: mean relative weight of
+  the year's inpatient claims at the true and the coded severity; ``upcoded_claims``, ``audits_detected`` and
+  ``audit_recoveries`` (yuan clawed back 追回); ``admissions_treated_as_outpatient`` (admission threshold);
+  ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
+  (floating DRG point value over the configured one, DRG claims' mean).
 
 Admissions and referrals are counted on the day they happen; money on the claim's discharge date.
 """
@@ -66,6 +72,7 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
         for lvl in BEDDED_LEVELS:
             sel = facility_level == lvl
             occ[LEVEL_NAMES[lvl]] = _ratio(bed_days[year, sel].sum(), beds[sel].sum() * n_days)
+        prov = _provider_kpis(ip, s, population)
         out[str(year)] = {
             "onsets": int(s["onsets"]), "no_care": int(s["no_care"]),
             "visits": int(s["visits"]), "chronic_visits": int(s["chronic_visits"]),
@@ -98,7 +105,33 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
             "readmissions": int(s["readmissions"]),
             "readmission_rate_30d": _ratio(s["readmissions"], s["discharges"]),
             "base_group_admissions_by_level": {LEVEL_NAMES[int(k)]: int(v) for k, v in bg_by_level.items()},
+            "admissions_per_1000_by_level": {LEVEL_NAMES[int(k)]: 1000.0 * int(v) / population
+                                             for k, v in adm.groupby("level").size().items()},
+            **prov,
         }
+    return out
+
+
+def _provider_kpis(ip: pd.DataFrame, s: pd.Series, population: int) -> dict:
+    """KPIs of the provider channels for one year (claims of the year, summed daily counters)."""
+    out: dict = {"admissions_per_1000": 1000.0 * _ratio(s["admissions"], population)}
+    for key, col in (("admissions_treated_as_outpatient", "admissions_avoided"), ("upcoded_claims", "upcoded"),
+                     ("audits_detected", "audits_detected"), ("stays_shortened", "stays_cut")):
+        if col in s:
+            out[key] = int(s[col])
+    if "audit_recovery" in ip:
+        out["audit_recoveries"] = float(ip["audit_recovery"].sum())
+    if "rw" in ip and len(ip):
+        grouped = ip[ip["rw"].to_numpy(float) > 0]
+        true_col = "rw_true" if "rw_true" in grouped else "rw"
+        by = grouped.groupby("level")
+        out["case_mix_index_coded_by_level"] = {LEVEL_NAMES[int(k)]: float(v) for k, v in by["rw"].mean().items()}
+        out["case_mix_index_true_by_level"] = {LEVEL_NAMES[int(k)]: float(v) for k, v in by[true_col].mean().items()}
+        out["case_mix_index_coded"] = float(grouped["rw"].mean()) if len(grouped) else float("nan")
+        out["case_mix_index_true"] = float(grouped[true_col].mean()) if len(grouped) else float("nan")
+    if "point_value_factor" in ip and "payment_method" in ip:
+        drg = ip[ip["payment_method"].astype(str) == "drg"]
+        out["drg_point_value_factor"] = float(drg["point_value_factor"].mean()) if len(drg) else float("nan")
     return out
 
 
