@@ -109,7 +109,7 @@ def test_point_value_falls_when_coded_points_rise():
     assert pay_fixed[year == 1].sum() > pay_fixed[year == 0].sum()
 
 
-def test_money_conserved_on_every_claim_and_recoveries_deducted(runs):
+def test_money_conserved_on_every_claim_and_recoveries_deducted():
     r = sim.run({"extends": "drg", "payment": {"supervision": {"audit_rate": 1.0, "audit_detection": 0.5,
                                                                    "penalty_multiple": 1.0}}}, **RUN)
     ip = r.claims
