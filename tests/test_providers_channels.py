@@ -57,6 +57,9 @@ def test_drg_vs_fee_for_service_shortens_stays_lowers_cost_and_raises_coded_case
     assert b["case_mix_index_coded"] == b["case_mix_index_true"] and b["upcoded_claims"] == 0
     assert d["case_mix_index_coded"] > 1.01 * d["case_mix_index_true"]
     assert d["upcoded_claims"] > 50
+    # cost shifting: items billed outside the list raise out-of-pocket per admission (none under FFS)
+    assert b["self_pay_items"] == 0 and d["self_pay_items"] > 0.03 * d["total_cost"] * 0.5
+    assert d["oop_per_admission"] > 1.03 * b["oop_per_admission"]
 
 
 def test_global_budget_lowers_admissions():
@@ -123,4 +126,6 @@ def test_money_conserved_on_every_claim_and_recoveries_deducted():
     assert (ip.loc[~det, "audit_recovery"] == 0).all()
     assert _k(r)["audit_recoveries"] == pytest.approx(ip["audit_recovery"].sum())
     assert (ip["severity_coded"] >= ip["severity"]).all()
+    # items billed outside the list are paid by the patient in full and kept by the facility
+    assert (ip["oop_payment"] >= ip["self_pay_cost"] - 1e-9).all() and ip["self_pay_cost"].sum() > 0
     assert all(k["ledger_balanced"] for k in r.summary["kpis"].values())

@@ -13,6 +13,7 @@ import numpy as np
 
 from sim.behaviour.admission import admit_probability
 from sim.behaviour.coding import upcode_probability
+from sim.behaviour.cost_shifting import self_pay_share
 from sim.behaviour.intensity import intensity_multiplier
 from sim.behaviour.length_of_stay import los_multiplier, readmission_added
 from sim.policy.margins import Margins
@@ -24,7 +25,8 @@ class ProviderTables:
 
     los : planned stay over the calibrated stay. intensity : cost per day over the calibrated cost.
     readmit_added : added 30-day readmission probability. admit : probability of admitting a case.
-    upcode : probability of coding a case one severity group higher. severity_weights : (3,) weight factor
+    upcode : probability of coding a case one severity group higher. self_pay : share of a stay's charges
+    billed outside the payment list. severity_weights : (3,) weight factor
     of each coded severity (payment rules in force). detection : probability an upcoded claim is detected.
     """
 
@@ -33,6 +35,7 @@ class ProviderTables:
     readmit_added: np.ndarray
     admit: np.ndarray
     upcode: np.ndarray
+    self_pay: np.ndarray
     severity_weights: np.ndarray
     detection: float
 
@@ -50,4 +53,5 @@ def provider_tables(config, regime) -> ProviderTables:
         los=los, intensity=intensity_multiplier(pick(mech.intensity), cfg, capped),
         readmit_added=readmission_added(los, cfg), admit=admit_probability(pick(mech.admission), cfg),
         upcode=upcode_probability(pick(mech.coding), cfg, sup.detection(), sup.penalty_multiple),
+        self_pay=self_pay_share(pick(mech.cost_shifting), cfg),
         severity_weights=regime.rules.payment.severity_groups.as_array(), detection=sup.detection())

@@ -229,8 +229,9 @@ class SupervisionConfig(Section):
         2.0, "repayment of a detected claim as a multiple of its overpayment (claw-back plus fine)",
         unit="factor", source="assumption: fines of two to five times the amount obtained by fraud in the 2021 "
         "fund supervision regulation 医疗保障基金使用监督管理条例 (not in docs/sources)", ge=0)
-    readmission_window_days: int = param(15, "a readmission within this many days is flagged as a possible "
-                                         "split admission 分解住院", unit="days",
+    readmission_window_days: int = param(15, "a readmission within this many days of a discharge is flagged "
+                                         "by rule screening as a possible split admission 分解住院 (counted, "
+                                         "KPI readmissions_flagged; no penalty)", unit="days",
                                          source="docs/sources/payment_rules.md §1.7 (7-30 days by area) [K]", ge=0)
 
     def detection(self) -> float:

@@ -184,6 +184,9 @@ class MechanismConfig(Section):
                                  "(providers.length_of_stay)")
     intensity: bool = param(True, "facilities raise or lower services per day with the marginal revenue of a yuan "
                             "of services (providers.intensity)")
+    cost_shifting: bool = param(True, "facilities bill items outside the payment list (self-pay, the patient pays "
+                                "in full) when listed items earn less than under fee-for-service "
+                                "(providers.cost_shifting)")
     admission: bool = param(True, "facilities treat borderline cases as outpatients when an admission earns less "
                             "than under fee-for-service (providers.admission)")
     coding: bool = param(True, "facilities code cases one severity group higher as the price gap rises, net of the "

@@ -55,6 +55,21 @@ class IntensityConfig(Section):
         "over FFS points (Cheng et al. 2009); not the county community's one-purse budget, so off by default", ge=0)
 
 
+class CostShiftingConfig(Section):
+    """Cost shifting 费用转移: items billed outside the payment list (self-pay 自费), paid by the patient in full
+    and kept by the facility on top of a case payment."""
+
+    curvature: float = param(
+        8.3, "patient-benefit curvature of billing items outside the list (the patient pays them in full); share "
+        "of a stay's charges billed outside = (1 - marginal revenue share of listed items) / curvature at "
+        "profit weight 0.5", unit="1 / share",
+        source="docs/sources/behaviour_evidence.md §4: cost shifting to OOP about +10% where items outside the list "
+               "are uncapped (Zunyi DIP: patient payments +0.108 log); 1/8.3 = 6% of charges, at an OOP share of "
+               "about 0.4 that is +9% OOP [D]; §5 YC county global budget OOP +188 yuan per case", gt=0)
+    max_share: float = param(0.2, "most of a stay's charges billed outside the list", unit="share",
+                             source="assumption", ge=0, le=1)
+
+
 class AdmissionConfig(Section):
     """Admission threshold 收治门槛: a borderline case is admitted or treated as an outpatient."""
 
@@ -90,6 +105,8 @@ class ProviderConfig(Section):
                "(docs/sources/behaviour_evidence.md §3-§5); 0.5 weighs them equally", ge=0, lt=1)
     length_of_stay: LengthOfStayConfig = param(default_factory=LengthOfStayConfig, description="length of stay")
     intensity: IntensityConfig = param(default_factory=IntensityConfig, description="service intensity")
+    cost_shifting: CostShiftingConfig = param(default_factory=CostShiftingConfig,
+                                              description="items billed outside the payment list")
     admission: AdmissionConfig = param(default_factory=AdmissionConfig, description="admission threshold")
     coding: CodingConfig = param(default_factory=CodingConfig, description="coding one group higher")
 

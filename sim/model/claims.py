@@ -48,7 +48,8 @@ class ClaimsRecorder:
         from the rules and the patient's age at booking; all (n,). ``coding`` : optional (n,) columns
         ``severity_coded``, ``rw_true`` (the weight of the true severity; ``rw`` is the coded one) and
         ``audit_detected`` (supervision found the claim coded above the case). ``ffs_equivalent_cost`` =
-        total cost × the stay's ``norm_factor`` (its cost under fee-for-service behaviour)."""
+        total cost × the stay's ``norm_factor`` (its cost under fee-for-service behaviour); ``self_pay_cost`` =
+        total cost × ``self_pay_share`` (billed outside the payment list)."""
         if len(stays["episode_id"]) == 0:
             return
         days = discharge_day - stays["admit_day"]
@@ -65,6 +66,7 @@ class ClaimsRecorder:
             "unreferred_out": unreferred_out, "ratio_cut": ratio_cut,
             "open_at_end": np.full(len(days), open_at_end),
             "ffs_equivalent_cost": total * stays["norm_factor"],
+            "self_pay_cost": total * stays["self_pay_share"],
             **({} if coding is None else coding),
         })
 

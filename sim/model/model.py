@@ -63,7 +63,7 @@ DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_p
                  "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
                  "admissions_county", "admissions_out_of_county", "up_referrals", "up_referrals_out_of_county",
                  "down_referrals", "readmissions", "discharges", "census_township", "census_county",
-                 "admissions_avoided", "upcoded", "audits_detected", "stays_cut")
+                 "admissions_avoided", "upcoded", "audits_detected", "stays_cut", "readmissions_flagged")
 
 #: ``year_end(model, year) -> (F,) retained surplus per facility (yuan) or None``: closes a year's books
 YearEnd = Callable[["CountyModel", int], "np.ndarray | None"]
@@ -384,6 +384,8 @@ def _discharge(m: CountyModel, day: Day, stays: dict[str, np.ndarray]) -> None:
         back |= m.streams.uniform(_READMIT_ADDED[0], ids, _READMIT_ADDED[1]) < added
     if back.any():
         delay = 1 + np.floor(m.streams.uniform("readmission", ids[back], 1) * (READMISSION_WINDOW_DAYS - 1))
+        # rule screening 智能监控 flags a readmission within the window as a possible split admission 分解住院
+        day.add("readmissions_flagged", (delay <= m.regime.rules.payment.supervision.readmission_window_days).sum())
         when_all = d + delay.astype(np.int64)
         new_ids = derived_ids(ids[back], salt=1)
         for when in np.unique(when_all):
@@ -561,7 +563,7 @@ def admit_stage(m: CountyModel, day: Day) -> None:
         "segment": np.zeros(len(ids)), "path": path, "first_level": b["first_level"],
         "readmission": b["readmission"], "admit_day": np.full(len(ids), d), "end_day": d + days,
         "transfer_day": transfer, "fixed_cost": base * fixed_share, "per_day_cost": base * (1 - fixed_share) / los_mean,
-        "norm_factor": norm})
+        "norm_factor": norm, "self_pay_share": m.provider.self_pay[lvl, cond, sev]})
     m.census += np.bincount(fac, minlength=len(m.census))
     day.add("admissions", len(ids))
     day.add("admissions_in_county", (lvl <= COUNTY).sum())

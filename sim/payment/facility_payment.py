@@ -8,7 +8,9 @@ Per inpatient claim (all yuan)::
                                 DRG (sim.payment.drg), DIP (sim.payment.dip), bed-days × rate for
                                 down-referred recovery stays (per-diem 按床日), cost × ungrouped factor
     fund_to_provider            what the fund pays the facility: fund_payment under fee-for-service;
-                                otherwise standard − oop (not below 0), or standard × fund share (pro rata)
+                                otherwise standard − listed oop (not below 0), or standard × fund share
+                                (pro rata); self_pay_cost (items outside the list, all out-of-pocket) is
+                                not part of the standard, cost sharing or the fund's payment
     point_value_factor          floating DRG point value of the claim's year over the configured one (1 otherwise)
     audit_recovery              what supervision claws back from a detected upcoded claim (yuan), already
                                 deducted from fund_to_provider
@@ -144,11 +146,15 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     ip = claims.copy()
     n = len(ip)
     total = ip["total_cost"].to_numpy(float)
+    # items billed outside the payment list 自费 (cost shifting): the patient pays them in full, outside cost
+    # sharing and outside the case payment; everything else is priced on the listed cost
+    self_pay = ip["self_pay_cost"].to_numpy(float) if "self_pay_cost" in ip else np.zeros(n)
+    listed = total - self_pay
     level = ip["level"].to_numpy(np.int64)
     scheme = ip["scheme"].to_numpy(np.int64)
     base = is_base_group(drg_code, base_codes)
     rule = _rule_level(level, base, cs)
-    split = inpatient_split(total, level, scheme, ip["unreferred_out"].to_numpy(bool),
+    split = inpatient_split(listed, level, scheme, ip["unreferred_out"].to_numpy(bool),
                             chain_deductible_paid(ip, cs, rule) if n else np.zeros(0), cs, rule,
                             ratio_cut=ip["ratio_cut"].to_numpy(float) if "ratio_cut" in ip else None)
     fund = cap_inpatient(ip, split["fund_payment"], cs) if n else split["fund_payment"]
@@ -157,13 +163,13 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     days = ip["days"].to_numpy() if "days" in ip else None
     year = ip["year"].to_numpy() if "year" in ip else None
     basis = ip["ffs_equivalent_cost"].to_numpy(float) if "ffs_equivalent_cost" in ip else None
-    pay, method, outlier = case_payment(total, rw, level, scheme, base, pc, recovery=recovery, days=days,
+    pay, method, outlier = case_payment(listed, rw, level, scheme, base, pc, recovery=recovery, days=days,
                                         year=year, budget_cost=basis)
-    to_provider = fund_to_provider(pay, method, fund, oop, total, pc)
-    recovered = audit_recovery(ip, pay, method, total, rw, level, scheme, base, pc, recovery, days)
+    to_provider = fund_to_provider(pay, method, fund, oop - self_pay, listed, pc)
+    recovered = audit_recovery(ip, pay, method, listed, rw, level, scheme, base, pc, recovery, days)
     factor = np.ones(n)
     if pc.drg.point_value_mode == "floating" and (method == DRG).any():
-        fixed, _, _ = case_payment(total, rw, level, scheme, base, pc, recovery=recovery, days=days, drg_scale=1.0)
+        fixed, _, _ = case_payment(listed, rw, level, scheme, base, pc, recovery=recovery, days=days, drg_scale=1.0)
         sel = (method == DRG) & (fixed > 0)
         factor[sel] = pay[sel] / fixed[sel]
     to_provider = to_provider - recovered

@@ -14,7 +14,8 @@ Definitions (Chinese terms from ``shared/DESIGN.md`` §6 and ``payment_rules.md`
   level); ``case_mix_index_true_by_level`` / ``case_mix_index_coded_by_level`` 病例组合指数: mean relative weight of
   the year's inpatient claims at the true and the coded severity; ``upcoded_claims``, ``audits_detected`` and
   ``audit_recoveries`` (yuan clawed back 追回); ``admissions_treated_as_outpatient`` (admission threshold);
-  ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
+  ``readmissions_flagged`` (readmissions scheduled within ``payment.supervision.readmission_window_days`` of
+  a discharge, flagged by rule screening as possible split admissions 分解住院); ``refusals`` (admissions referred up by a facility that could treat them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
   (floating DRG point value over the configured one, DRG claims' mean).
 
 Admissions and referrals are counted on the day they happen; money on the claim's discharge date.
@@ -26,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import DAYS_PER_YEAR
-from sim.codes import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
+from sim.codes import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, REFERRED_CAPABLE, TOWNSHIP
 
 BEDDED_LEVELS = (TOWNSHIP, COUNTY)
 
@@ -73,6 +74,9 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
             sel = facility_level == lvl
             occ[LEVEL_NAMES[lvl]] = _ratio(bed_days[year, sel].sum(), beds[sel].sum() * n_days)
         prov = _provider_kpis(ip, s, population)
+        # pushing away cases it could treat 推诿: admissions that reached their bed after a facility able to
+        # treat them referred them up by choice
+        prov["refusals"] = int((adm["path_code"] == REFERRED_CAPABLE).sum()) if "path_code" in adm else 0
         out[str(year)] = {
             "onsets": int(s["onsets"]), "no_care": int(s["no_care"]),
             "visits": int(s["visits"]), "chronic_visits": int(s["chronic_visits"]),
@@ -116,11 +120,14 @@ def _provider_kpis(ip: pd.DataFrame, s: pd.Series, population: int) -> dict:
     """KPIs of the provider channels for one year (claims of the year, summed daily counters)."""
     out: dict = {"admissions_per_1000": 1000.0 * _ratio(s["admissions"], population)}
     for key, col in (("admissions_treated_as_outpatient", "admissions_avoided"), ("upcoded_claims", "upcoded"),
-                     ("audits_detected", "audits_detected"), ("stays_shortened", "stays_cut")):
+                     ("audits_detected", "audits_detected"), ("stays_shortened", "stays_cut"),
+                     ("readmissions_flagged", "readmissions_flagged")):
         if col in s:
             out[key] = int(s[col])
     if "audit_recovery" in ip:
         out["audit_recoveries"] = float(ip["audit_recovery"].sum())
+    if "self_pay_cost" in ip:
+        out["self_pay_items"] = float(ip["self_pay_cost"].sum())
     if "rw" in ip and len(ip):
         grouped = ip[ip["rw"].to_numpy(float) > 0]
         true_col = "rw_true" if "rw_true" in grouped else "rw"
@@ -131,7 +138,8 @@ def _provider_kpis(ip: pd.DataFrame, s: pd.Series, population: int) -> dict:
         out["case_mix_index_true"] = float(grouped[true_col].mean()) if len(grouped) else float("nan")
     if "point_value_factor" in ip and "payment_method" in ip:
         drg = ip[ip["payment_method"].astype(str) == "drg"]
-        out["drg_point_value_factor"] = float(drg["point_value_factor"].mean()) if len(drg) else float("nan")
+        # None, not NaN, without DRG claims: summaries of two such runs compare equal
+        out["drg_point_value_factor"] = float(drg["point_value_factor"].mean()) if len(drg) else None
     return out
 
 

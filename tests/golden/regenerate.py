@@ -26,7 +26,8 @@ RUN = {"population": 20_000, "years": 4, "seed": 1}
 #: (``tests/test_golden.py``). A new channel adds its off-switch (or zero parameters) here.
 BEHAVIOUR_OFF: dict = {
     # provider channels (sim/behaviour: length of stay, intensity, admission threshold, coding)
-    "mechanisms": {"length_of_stay": False, "intensity": False, "admission": False, "coding": False},
+    "mechanisms": {"length_of_stay": False, "intensity": False, "admission": False, "coding": False,
+                   "cost_shifting": False},
     # DRG groups split by coded severity (CC/MCC) and the floating DRG point value 点数法
     "payment": {"severity_groups": {"enabled": False}, "drg": {"point_value_mode": "fixed"}},
 }
