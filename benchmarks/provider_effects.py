@@ -6,7 +6,8 @@ Each reform and its reference run on the same seeds (1..K), one simulated year u
 (the global budget from year 0: its behaviour tables do not depend on the budget's history). Prints, per
 comparison, the mean paired relative difference and its 95% t-interval for: ALOS (all admissions and county
 hospitals), cost per case (all and county), admissions, case-mix index (true, coded), out-of-county
-admissions, fund spending.
+admissions, fund spending (``fund_to_provider``: what the fund pays facilities, after case payment and
+audit recoveries), the fund's itemised share of charges (``fund_payment``) and out-of-pocket per admission.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ SCENARIOS = {"baseline": "baseline", "drg": "drg", "dip": "dip", "drg_base_group
              "global_budget": {"extends": "global_budget", "reform": {"start_year": 0}, "years": 1}}
 COMPARISONS = (("drg", "baseline"), ("dip", "baseline"), ("global_budget", "baseline"), ("drg_base_groups", "drg"))
 METRICS = ("alos", "alos_county", "cost_per_case", "cost_per_case_county", "admissions", "cmi_true", "cmi_coded",
-           "out_of_county_admissions", "fund_payment")
+           "out_of_county_admissions", "fund_to_provider", "fund_payment", "oop_per_admission")
 
 
 def one(args) -> tuple[str, int, dict]:
@@ -39,7 +40,8 @@ def one(args) -> tuple[str, int, dict]:
         "cost_per_case": float(stays["cost"].mean()), "cost_per_case_county": float(county["cost"].mean()),
         "admissions": k["admissions"], "cmi_true": k.get("case_mix_index_true"),
         "cmi_coded": k.get("case_mix_index_coded"), "out_of_county_admissions": k["out_of_county_admissions"],
-        "fund_payment": k["fund_payment"]}
+        "fund_to_provider": k["fund_to_provider"], "fund_payment": k["fund_payment"],
+        "oop_per_admission": k["oop_per_admission"]}
 
 
 def main() -> None:

@@ -92,8 +92,9 @@ class DrgConfig(Section):
         source="docs/sources/payment_rules.md §1.4 (b): point value = (DRG fund budget + patients' OOP) / Σ points, "
                "set at year-end [S/K]")
     budget_share: float = param(
-        1.0, "floating mode: the DRG budget (total-cost terms) as a share of what the year's DRG cases would have "
-        "cost under fee-for-service with fee-for-service behaviour (budget-neutral 以收定支 at 1)", unit="share",
+        1.0, "floating mode: the DRG fund budget as a share of what the fund would have paid for the year's DRG "
+        "cases under fee-for-service with fee-for-service behaviour (budget-neutral 以收定支 at 1); the point value "
+        "= (fund budget + patients' itemised out-of-pocket) / the year's points", unit="share",
         source="docs/sources/payment_rules.md §1.4 (a): budget grossed up to total inpatient cost, rate = budget / "
                "Σ RW·cases; assumption: budget-neutral at the reform", gt=0)
     cost_per_rw: float = param(5270.76, "pooling area's average cost of a case of weight 1; the group average "

@@ -113,10 +113,11 @@ def case_payment(total: np.ndarray, rw: np.ndarray, level: np.ndarray, scheme: n
 def drg_point_value_factor(pay: np.ndarray, basis: np.ndarray, year: np.ndarray, budget_share: float) -> np.ndarray:
     """(n,) floating point value of each DRG case's year over the configured one 浮动点值 (点数法).
 
-    The year's DRG budget (total-cost terms) is ``budget_share`` × what its DRG cases would have cost under
-    fee-for-service (``basis``); the point value is that budget / the year's points, so every payment of the
-    year (normal and outlier, all ∝ the point value) scales by budget / Σ payments at the configured value.
-    Budget-neutral at ``budget_share`` 1 before behaviour; coded points above the true ones lower it.
+    The year's DRG budget in total-cost terms is ``budget_share`` × ``basis`` summed over its DRG cases
+    (:func:`price_inpatient` passes the fund's fee-for-service-equivalent payment plus the patients' itemised
+    out-of-pocket, §1.4 (b); without it, the cases' cost); the point value is that budget / the year's points,
+    so every payment of the year (normal and outlier, all ∝ the point value) scales by budget / Σ payments at
+    the configured value. Budget-neutral at ``budget_share`` 1; coded points above the true ones lower it.
     """
     if len(pay) == 0:
         return np.ones(0)
@@ -162,7 +163,20 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     recovery = ip["path_code"].to_numpy() == RECOVERY_PATH if "path_code" in ip else None
     days = ip["days"].to_numpy() if "days" in ip else None
     year = ip["year"].to_numpy() if "year" in ip else None
-    basis = ip["ffs_equivalent_cost"].to_numpy(float) if "ffs_equivalent_cost" in ip else None
+    basis = None
+    if "ffs_equivalent_cost" in ip:
+        # floating budgets 点数法: (the fund's budget + patients' itemised out-of-pocket) / points
+        # (docs/sources/payment_rules.md §1.4 (b)); the fund's budget is what it would have paid for these cases
+        # under fee-for-service behaviour (cost sharing applied to each claim's fee-for-service-equivalent cost)
+        ffs = ip["ffs_equivalent_cost"].to_numpy(float)
+        if np.array_equal(ffs, listed):
+            fund_ffs = fund
+        else:
+            split_ffs = inpatient_split(ffs, level, scheme, ip["unreferred_out"].to_numpy(bool),
+                                        chain_deductible_paid(ip, cs, rule) if n else np.zeros(0), cs, rule,
+                                        ratio_cut=ip["ratio_cut"].to_numpy(float) if "ratio_cut" in ip else None)
+            fund_ffs = cap_inpatient(ip, split_ffs["fund_payment"], cs) if n else split_ffs["fund_payment"]
+        basis = fund_ffs + (oop - self_pay)
     pay, method, outlier = case_payment(listed, rw, level, scheme, base, pc, recovery=recovery, days=days,
                                         year=year, budget_cost=basis)
     to_provider = fund_to_provider(pay, method, fund, oop - self_pay, listed, pc)

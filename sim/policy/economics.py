@@ -58,7 +58,7 @@ def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules, drg_scal
 
 
 def expected_drg_scale(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> float:
-    """Control factor facilities expect of a floating DRG point value: the budget-neutral one, total cost of
+    """Control factor facilities expect of a floating DRG point value: the budget-neutral one before behaviour, total cost of
     the typical cases over their payment at the configured point value (weights: incidence × severity share,
     every DRG-paid level that treats the case alike). 1 for a fixed point value or no DRG level."""
     pay = rules.payment

@@ -12,7 +12,8 @@ Definitions (Chinese terms from ``shared/DESIGN.md`` §6 and ``payment_rules.md`
 * ``oop_share``: out-of-pocket / total cost. ``readmission_rate_30d``: readmissions / discharges.
 * provider channels (``docs/providers.md``): ``admissions_per_1000`` (per 1,000 residents per year, also by
   level); ``case_mix_index_true_by_level`` / ``case_mix_index_coded_by_level`` 病例组合指数: mean relative weight of
-  the year's inpatient claims at the true and the coded severity; ``upcoded_claims``, ``audits_detected`` and
+  the year's admissions (first segments of the inpatient claims discharged that year) at the true and the coded
+  severity, by the treating level; ``upcoded_claims``, ``audits_detected`` and
   ``audit_recoveries`` (yuan clawed back 追回); ``admissions_treated_as_outpatient`` (admission threshold);
   ``readmissions_flagged`` (readmissions scheduled within ``payment.supervision.readmission_window_days`` of
   a discharge, flagged by rule screening as possible split admissions 分解住院); ``refusals`` (admissions referred up by a facility that could treat them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
@@ -129,7 +130,9 @@ def _provider_kpis(ip: pd.DataFrame, s: pd.Series, population: int) -> dict:
     if "self_pay_cost" in ip:
         out["self_pay_items"] = float(ip["self_pay_cost"].sum())
     if "rw" in ip and len(ip):
-        grouped = ip[ip["rw"].to_numpy(float) > 0]
+        # one case per admission (first segment): a recovery segment repeats its stay's group
+        first = ip[ip["segment"].to_numpy() == 0] if "segment" in ip else ip
+        grouped = first[first["rw"].to_numpy(float) > 0]
         true_col = "rw_true" if "rw_true" in grouped else "rw"
         by = grouped.groupby("level")
         out["case_mix_index_coded_by_level"] = {LEVEL_NAMES[int(k)]: float(v) for k, v in by["rw"].mean().items()}
