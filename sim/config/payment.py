@@ -151,8 +151,10 @@ class DipConfig(Section):
                                "expected revenue", unit="yuan per point",
                                source="assumption: cost_per_rw 5,270.76 / score_scale 1000 (docs/sources/payment_rules.md §1.4)",
                                gt=0)
-    budget_share: float = param(1.0, "floating mode: the DIP budget (in total-cost terms) as a share of the "
-                                "year's total cost of DIP-paid cases", unit="share",
+    budget_share: float = param(1.0, "floating mode: the DIP budget (total-cost terms) as a share of the year's "
+                                "DIP-paid cases' fund payment at their fee-for-service-equivalent cost plus their "
+                                "patients' itemised out-of-pocket (their total cost without provider responses)",
+                                unit="share",
                                 source="assumption: budget-neutral pooling area (以收定支)", gt=0)
     low_outlier: float = param(0.5, "cost / same-level average at or below which a case is paid by its cost "
                                "费用超低", unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]", gt=0, lt=1)
