@@ -20,6 +20,9 @@ AT_COST = {"village": 1, "township": 1, "county": 1, "city": 1, "province": 1}  
 
 
 def _rules(**payment) -> PaymentRules:
+    # the hand calculations use the demo pack's fixed point value (the floating one is tested in
+    # tests/test_providers_channels.py)
+    payment["drg"] = {"point_value_mode": "fixed", **payment.get("drg", {})}
     return PaymentRules(payment=FacilityPaymentConfig(**{"inpatient_method": DRG_IN_COUNTY, **payment}))
 
 

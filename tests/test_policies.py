@@ -59,9 +59,11 @@ def test_base_groups_pull_base_group_admissions_to_townships():
     up = lambda runs: sum(((r.claims["referral_path"] == "referred_up_capable") & r.claims["base_group"]
                            & (r.claims["first_level"] == 1)).sum() for r in runs)
     assert up(bg) < up(drg)
-    # with the facility-margin channel off the effect shrinks to what patient prices cause (here: none,
+    # with the facility-margin channels off the effect shrinks to what patient prices cause (here: none,
     # cost sharing keeps its level ratios)
-    off = {"mechanisms": {"facility_margin_response": False}}
+    # (the provider channels that read margins too: admission threshold, stays, intensity, coding, cost shifting)
+    off = {"mechanisms": {"facility_margin_response": False, "admission": False, "length_of_stay": False,
+                          "intensity": False, "coding": False, "cost_shifting": False}}
     drg_off, bg_off = _runs("drg", **off), _runs("drg_base_groups", **off)
     effect_off = _base_group_township_share(bg_off) - _base_group_township_share(drg_off)
     assert np.abs(effect_off).max() < 0.2 * effect.mean()

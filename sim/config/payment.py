@@ -85,6 +85,18 @@ class DrgConfig(Section):
         default_factory=lambda: SchemeValues(resident=5280.94, employee=5383.81),
         description="payment per unit of relative weight by scheme (rate formulation)", unit="yuan per RW",
         source="derived: point_scale × point_value of docs/sources/payment_rules.md §1.4 [S]")
+    point_value_mode: Literal["floating", "fixed"] = param(
+        "floating", "'floating' 点数法: the year's DRG budget / the year's total points sets the value of a point "
+        "(all DRG payments of the year scaled so they sum to the budget; coding inflation lowers the value of a "
+        "point); 'fixed': point_value / base_rate as configured",
+        source="docs/sources/payment_rules.md §1.4 (b): point value = (DRG fund budget + patients' OOP) / Σ points, "
+               "set at year-end [S/K]")
+    budget_share: float = param(
+        1.0, "floating mode: the DRG fund budget as a share of what the fund would have paid for the year's DRG "
+        "cases under fee-for-service with fee-for-service behaviour (budget-neutral 以收定支 at 1); the point value "
+        "= (fund budget + patients' itemised out-of-pocket) / the year's points", unit="share",
+        source="docs/sources/payment_rules.md §1.4 (a): budget grossed up to total inpatient cost, rate = budget / "
+               "Σ RW·cases; assumption: budget-neutral at the reform", gt=0)
     cost_per_rw: float = param(5270.76, "pooling area's average cost of a case of weight 1; the group average "
                                "cost A = RW × this sets the outlier ratio r = cost / A", unit="yuan per RW",
                                source="docs/sources/payment_rules.md §1.4, §7.1 cost_per_rw (Zhoukou demo) [S]", gt=0)
@@ -139,8 +151,10 @@ class DipConfig(Section):
                                "expected revenue", unit="yuan per point",
                                source="assumption: cost_per_rw 5,270.76 / score_scale 1000 (docs/sources/payment_rules.md §1.4)",
                                gt=0)
-    budget_share: float = param(1.0, "floating mode: the DIP budget (in total-cost terms) as a share of the "
-                                "year's total cost of DIP-paid cases", unit="share",
+    budget_share: float = param(1.0, "floating mode: the DIP budget (total-cost terms) as a share of the year's "
+                                "DIP-paid cases' fund payment at their fee-for-service-equivalent cost plus their "
+                                "patients' itemised out-of-pocket (their total cost without provider responses)",
+                                unit="share",
                                 source="assumption: budget-neutral pooling area (以收定支)", gt=0)
     low_outlier: float = param(0.5, "cost / same-level average at or below which a case is paid by its cost "
                                "费用超低", unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]", gt=0, lt=1)
@@ -177,6 +191,57 @@ class CapitationConfig(Section):
         source="docs/sources/payment_rules.md §3.5, §7.1 chronic_capitation_split 2:5:3 (Suixi) [B]")
 
 
+class SeverityGroupConfig(Section):
+    """Severity splits of a DRG/DIP group (CC/MCC 并发症/合并症): the relative weight paid by coded severity."""
+
+    enabled: bool = param(True, "multiply a case's relative weight by its coded severity's weight (off: one weight "
+                          "per group, whatever the severity)",
+                          source="docs/sources/payment_rules.md §1.2: ADRG split into groups by complications")
+    mild: float = param(0.75, "weight factor of a case coded without complications", unit="factor",
+                        source="assumption: = casemix.cost_factor (CC/MCC groups carry 1.3-2x the weight of the "
+                               "uncomplicated group)", gt=0)
+    moderate: float = param(1.0, "weight factor of a case coded with complications (CC)", unit="factor",
+                            source="assumption: the case-mix weight is that of the moderate case", gt=0)
+    severe: float = param(1.6, "weight factor of a case coded with major complications (MCC)", unit="factor",
+                          source="assumption: = casemix.cost_factor", gt=0)
+
+    def as_array(self) -> np.ndarray:
+        """(3,) factors by severity code; ones when disabled."""
+        return np.array([self.mild, self.moderate, self.severe]) if self.enabled else np.ones(3)
+
+
+class SupervisionConfig(Section):
+    """Fund supervision 医保基金监管: rule screening of claims 智能监控 and random audits 飞行检查.
+
+    A claim coded above the case's severity is detected with probability
+    ``1 - (1 - screening_detection) * (1 - audit_rate * audit_detection)``; a detected claim repays the
+    overpayment times ``penalty_multiple`` (claw-back plus fine), deducted from the fund's payment at
+    settlement. Providers weigh the expected penalty when they code (``providers.coding``).
+    """
+
+    screening_detection: float = param(
+        0.0, "probability that rule screening flags an upcoded claim (coded severity above the case's)",
+        unit="probability", source="assumption: lever; screening rules exist (readmission within 15 days, coded "
+        "severity, stays below the floor, docs/sources/payment_rules.md §1.7) but their hit rate is not published",
+        ge=0, le=1)
+    audit_rate: float = param(0.05, "share of inpatient claims audited at random", unit="share",
+                              source="assumption: lever", ge=0, le=1)
+    audit_detection: float = param(0.5, "probability that an audit of an upcoded claim finds it",
+                                   unit="probability", source="assumption", ge=0, le=1)
+    penalty_multiple: float = param(
+        2.0, "repayment of a detected claim as a multiple of its overpayment (claw-back plus fine)",
+        unit="factor", source="assumption: fines of two to five times the amount obtained by fraud in the 2021 "
+        "fund supervision regulation 医疗保障基金使用监督管理条例 (not in docs/sources)", ge=0)
+    readmission_window_days: int = param(15, "a readmission within this many days of a discharge is flagged "
+                                         "by rule screening as a possible split admission 分解住院 (counted, "
+                                         "KPI readmissions_flagged; no penalty)", unit="days",
+                                         source="docs/sources/payment_rules.md §1.7 (7-30 days by area) [K]", ge=0)
+
+    def detection(self) -> float:
+        """Probability that an upcoded claim is detected."""
+        return 1.0 - (1.0 - self.screening_detection) * (1.0 - self.audit_rate * self.audit_detection)
+
+
 class FacilityPaymentConfig(Section):
     """How the fund pays facilities, and the facilities' resource cost."""
 
@@ -200,6 +265,9 @@ class FacilityPaymentConfig(Section):
                                         "cost × this", unit="factor",
                                         source="docs/sources/payment_rules.md §1.7, §7.1 ungrouped_pay_factor [K]", ge=0)
     per_diem: PerDiemConfig = param(default_factory=PerDiemConfig, description="per-bed-day recovery stays")
+    severity_groups: SeverityGroupConfig = param(default_factory=SeverityGroupConfig,
+                                                 description="relative weight by coded severity (CC/MCC)")
+    supervision: SupervisionConfig = param(default_factory=SupervisionConfig, description="fund supervision")
     capitation: CapitationConfig = param(default_factory=CapitationConfig, description="chronic capitation")
     cost_to_charge: LevelValues = param(
         default_factory=lambda: LevelValues(village=0.95, township=0.95, county=0.92, city=0.90, province=0.90),

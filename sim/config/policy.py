@@ -229,6 +229,17 @@ class MechanismConfig(Section):
                             "population draw, no named facility, no extra follow-ups)")
     chronic_continuity: bool = param(True, "chronic follow-ups go to the patient's usual facility; village drug "
                                      "list and long prescriptions apply (off: a fresh choice at every refill)")
+    length_of_stay: bool = param(True, "facilities lengthen or shorten stays with the marginal revenue of a day "
+                                 "(providers.length_of_stay)")
+    intensity: bool = param(True, "facilities raise or lower services per day with the marginal revenue of a yuan "
+                            "of services (providers.intensity)")
+    cost_shifting: bool = param(True, "facilities bill items outside the payment list (self-pay, the patient pays "
+                                "in full) when listed items earn less than under fee-for-service "
+                                "(providers.cost_shifting)")
+    admission: bool = param(True, "facilities treat borderline cases as outpatients when an admission earns less "
+                            "than under fee-for-service (providers.admission)")
+    coding: bool = param(True, "facilities code cases one severity group higher as the price gap rises, net of the "
+                         "expected supervision penalty (providers.coding)")
     surplus_reinvestment: bool = param(True, "retained surplus is reinvested into facilities' quality and "
                                        "capability by the ``reinvestment`` rule (off: nothing is invested)")
 

@@ -21,6 +21,7 @@ from sim.config.payment import FacilityPaymentConfig
 from sim.config.protection import ProtectionConfig
 from sim.config.patients import CareSeekingConfig, ChronicContinuityConfig, ContractResponseConfig, HouseholdConfig
 from sim.config.policy import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
+from sim.config.providers import ProviderConfig
 
 AGE_BANDS: tuple[str, ...] = ("0_14", "15_44", "45_64", "65p")
 AGE_BAND_EDGES: tuple[int, ...] = (0, 15, 45, 65, 100)  # years; last edge is the oldest age + 1
@@ -360,6 +361,8 @@ class ScenarioConfig(Section):
                                              description="continuity of chronic follow-ups")
     protection: ProtectionConfig = param(default_factory=ProtectionConfig,
                                          description="household bills, critical-illness insurance and assistance")
+    providers: ProviderConfig = param(default_factory=ProviderConfig,
+                                      description="facilities' length of stay, intensity, admission and coding")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     calendar: CalendarConfig = param(default_factory=CalendarConfig, description="calendar labels of outputs")

@@ -41,11 +41,15 @@ class ClaimsRecorder:
     # -- inpatient ---------------------------------------------------------------------------
     def add_inpatient(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, scheme: np.ndarray,
                       ratio_cut: np.ndarray, unreferred_out: np.ndarray, drg_code: np.ndarray, rw: np.ndarray,
-                      open_at_end: bool = False) -> None:
+                      open_at_end: bool = False, coding: dict[str, np.ndarray] | None = None) -> None:
         """Book closed stay segments (from :class:`~sim.model.ward.Ward`) as claims.
 
         ``ratio_cut`` (share points), ``unreferred_out`` (bool), ``drg_code`` and ``rw`` (relative weight) come
-        from the rules and the patient's age at booking; all (n,)."""
+        from the rules and the patient's age at booking; all (n,). ``coding`` : optional (n,) columns
+        ``severity_coded``, ``rw_true`` (the weight of the true severity; ``rw`` is the coded one) and
+        ``audit_detected`` (supervision found the claim coded above the case). ``ffs_equivalent_cost`` =
+        total cost × the stay's ``norm_factor`` (its cost under fee-for-service behaviour); ``self_pay_cost`` =
+        total cost × ``self_pay_share`` (billed outside the payment list)."""
         if len(stays["episode_id"]) == 0:
             return
         days = discharge_day - stays["admit_day"]
@@ -61,6 +65,9 @@ class ClaimsRecorder:
             "in_county": level <= COUNTY, "drg_code": drg_code, "rw": rw,
             "unreferred_out": unreferred_out, "ratio_cut": ratio_cut,
             "open_at_end": np.full(len(days), open_at_end),
+            "ffs_equivalent_cost": total * stays["norm_factor"],
+            "self_pay_cost": total * stays["self_pay_share"],
+            **({} if coding is None else coding),
         })
 
     # -- outpatient --------------------------------------------------------------------------

@@ -14,7 +14,8 @@ all of the day's episodes (no Python loop over residents or episodes):
 ``choose_inpatient``          first-contact choice (multinomial logit)
 ``triage_down``               county hospitals redirect cases a township centre can treat 首诊下转
 ``refer_inpatient``           capable facility with a free bed admits; otherwise it refers up
-``admit``                     length of stay, cost, bed occupied
+``admission_threshold``       borderline cases treated as outpatients when an admission earns less 收治门槛
+``admit``                     length of stay and intensity under the payment rules in force, cost, bed
 ``bed_days``                  occupied beds counted, the day's census
 ``month_end``                 outpatient claims of the month closed; facility agents ``step``
 ============================  ==========================================================================
@@ -40,6 +41,7 @@ from sim.county.casemix import Casemix, load_casemix
 from sim.behaviour import care_seeking, chronic_continuity, contracts
 from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
+from sim.behaviour.responses import ProviderTables, provider_tables
 from sim.model.choice import (build_choice_tables, capability_table, choose_first_contact, referral_targets,
                               utilities)
 from sim.model.claims import ClaimsRecorder
@@ -56,6 +58,9 @@ from sim.streams import RandomStreams, derived_ids
 READMISSION_WINDOW_DAYS = 30
 #: slot numbers of keyed draws that are not per referral pass
 _SLOT_DOWN, _SLOT_TRIAGE, _SLOT_ACCEPT = 20, 21, 22
+#: the provider channels' own draws: (stream, slot) pairs no other decision uses, so switching a channel on or
+#: off leaves every other draw as it was
+_ADMISSION, _CODING, _AUDIT, _READMIT_ADDED = ("cost", 40), ("cost", 41), ("cost", 42), ("readmission", 40)
 
 DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county", "chronic_visits",
                  "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
@@ -66,7 +71,9 @@ DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_p
                  "first_contacts", "first_contacts_primary", "first_contacts_contracted",
                  "first_contacts_contracted_primary", "missed_followups", "extra_followups", "contracted",
                  "ill_q1", "ill_q2", "ill_q3", "ill_q4", "ill_q5", "seen_q1", "seen_q2", "seen_q3", "seen_q4",
-                 "seen_q5")
+                 "seen_q5",
+                 # provider behaviour (sim/behaviour): admissions avoided, upcoding, audits, shortened stays
+                 "admissions_avoided", "upcoded", "audits_detected", "stays_cut", "readmissions_flagged")
 
 #: ``year_end(model, year) -> (F,) retained surplus per facility (yuan) or None``: closes a year's books
 YearEnd = Callable[["CountyModel", int], "np.ndarray | None"]
@@ -124,11 +131,13 @@ class CountyModel(mesa.Model):
         self.down_prop = np.zeros((F, C))
         self.rules_before = rules_before(config)
         self.regime = regime_for_year(config, self.rules_before, 0, self.casemix)
+        self.provider: ProviderTables = provider_tables(config, self.regime)
         self.facilities: list[Facility] = [AGENT_CLASS[int(self.level[r])](self, r) for r in range(F)]
         # per-person annual outpatient caps need each resident's running total, kept as the visits happen
         self.outpatient_caps = OutpatientCapTracker(self.regime.rules.insurance, self.level,
                                                     self.casemix.setting == CHRONIC, self.population.n)
         self.census = np.zeros(F, dtype=np.int64)
+        self._upcoded_today = self._detected_today = 0
         self.bed_days_month = np.zeros(F, dtype=np.int64)
         self.bed_days = np.zeros((config.years, F), dtype=np.int64)
         self.targets = referral_targets(self.world)
@@ -193,6 +202,7 @@ class CountyModel(mesa.Model):
                     f.invest(float(amounts[f.row]), rules[f.level], self._upgrades[f.level])
             self.capacity["invested"][year] = amounts
         self.regime = regime_for_year(self.config, self.rules_before, year, self.casemix)
+        self.provider = provider_tables(self.config, self.regime)
         self.outpatient_caps.set_rules(self.regime.rules.insurance)
         self.agents.do("review_incentives")
         self._set_contracts()
@@ -210,6 +220,8 @@ class CountyModel(mesa.Model):
         day = Day(self.day, dict.fromkeys(DAILY_COLUMNS, 0))
         for stage in self.stages:
             stage.run(self, day)
+        day.count["upcoded"], day.count["audits_detected"] = self._upcoded_today, self._detected_today
+        self._upcoded_today = self._detected_today = 0
         for k, v in day.count.items():
             self.daily[k].append(int(v))
         self.day += 1
@@ -423,8 +435,26 @@ class CountyModel(mesa.Model):
         rules = self.regime.referral
         unreferred = (lvl >= CITY) & ~rules.referred_out(cond, path)
         drg, rw = self.casemix.drg_of(cond, self.population.age[res])
+        rw, coding = self._code(stays, rw)
         self.claims.add_inpatient(stays, discharge_day, scheme, rules.ratio_cut(cond, lvl, path), unreferred,
-                                  drg, rw, open_at_end=open_at_end)
+                                  drg, rw, open_at_end=open_at_end, coding=coding)
+
+    def _code(self, stays: dict[str, np.ndarray], rw: np.ndarray) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+        """Coded severity 编码 of closed segments (coding channel) and supervision's detection of upcoding.
+
+        Returns the coded relative weight and the claims' ``severity_coded, rw_true, audit_detected`` columns.
+        One keyed draw per episode (``coding`` stream), so all segments of a stay are coded alike where the
+        levels' propensities agree."""
+        pt = self.provider
+        ids, sev = stays["episode_id"], stays["severity"]
+        p = pt.upcode[stays["level"], stays["condition"], sev]
+        up = (self.streams.uniform(_CODING[0], ids, _CODING[1]) < p) & (sev < codes.SEVERE)
+        coded = sev + up
+        w = pt.severity_weights
+        detected = up & (self.streams.uniform(_AUDIT[0], ids, _AUDIT[1]) < pt.detection)
+        self._upcoded_today += int(up.sum())
+        self._detected_today += int(detected.sum())
+        return rw * w[coded], {"severity_coded": coded, "rw_true": rw * w[sev], "audit_detected": detected}
 
     def outpatient_cut(self, condition: np.ndarray, facility: np.ndarray, referred: np.ndarray) -> np.ndarray:
         """Reimbursement cut of outpatient visits under the rules in force (a referred visit is not a bypass)."""
@@ -489,8 +519,15 @@ def _discharge(m: CountyModel, day: Day, stays: dict[str, np.ndarray]) -> None:
     risk = m.casemix.readmit_30d[stays["condition"]] * \
         np.array(m.config.referral.readmission_by_level.as_list())[stays["level"]]
     back = m.streams.uniform("readmission", ids, 0) < risk
+    # a stay cut below its calibrated mean adds readmission risk (length-of-stay channel): its own draw, so
+    # the calibrated readmissions stay the same episodes
+    added = m.provider.readmit_added[stays["level"], stays["condition"], stays["severity"]]
+    if added.any():
+        back |= m.streams.uniform(_READMIT_ADDED[0], ids, _READMIT_ADDED[1]) < added
     if back.any():
         delay = 1 + np.floor(m.streams.uniform("readmission", ids[back], 1) * (READMISSION_WINDOW_DAYS - 1))
+        # rule screening 智能监控 flags a readmission within the window as a possible split admission 分解住院
+        day.add("readmissions_flagged", (delay <= m.regime.rules.payment.supervision.readmission_window_days).sum())
         when_all = d + delay.astype(np.int64)
         new_ids = derived_ids(ids[back], salt=1)
         for when in np.unique(when_all):
@@ -661,6 +698,33 @@ def refer_inpatient_stage(m: CountyModel, day: Day) -> None:
     assert not pending.any(), "every admission must end at a facility"
 
 
+def admission_threshold_stage(m: CountyModel, day: Day) -> None:
+    """Borderline cases treated as outpatients 收治门槛 (admission channel): where an admission earns the
+    deciding facility less than under fee-for-service, some non-severe cases get an outpatient visit at that
+    facility instead (the level's consultation cost) and leave the inpatient batch."""
+    b = day.batches["inpatient"]
+    if len(b["ids"]) == 0:
+        return
+    p = m.provider.admit[m.level[b["fac"]], b["cond"], b["sev"]]
+    if (p >= 1).all():
+        return
+    out = (m.streams.uniform(_ADMISSION[0], b["ids"], _ADMISSION[1]) >= p) & ~b["readmission"]
+    if not out.any():
+        return
+    ids, res, cond, fac = b["ids"][out], b["res"][out], b["cond"][out], b["fac"][out]
+    scheme = m.population.scheme[res].astype(np.int64)
+    referred = (b["path"][out] != codes.SELF).astype(np.int64)
+    cost = m._consult_cost[m.level[fac]]
+    m.claims.add_outpatient(day.day, fac, cond, scheme, referred, cost, res, ids)
+    m.outpatient_caps.add(day.day, fac, cond, scheme, referred, cost, res, ids,
+                          m.outpatient_cut(cond, fac, referred.astype(bool)))
+    day.add("admissions_avoided", out.sum())
+    day.add("visits", out.sum())
+    day.add("visits_primary", (m.level[fac] <= PRIMARY_MAX_LEVEL).sum())
+    day.add("visits_in_county", (m.level[fac] <= COUNTY).sum())
+    day.batches["inpatient"] = subset(b, ~out)
+
+
 def admit_stage(m: CountyModel, day: Day) -> None:
     """Length of stay (lognormal around the case-mix mean), cost, and a bed for every admitted episode."""
     b = day.batches["inpatient"]
@@ -673,16 +737,26 @@ def admit_stage(m: CountyModel, day: Day) -> None:
     cv = m.config.casemix.los_cv
     sigma = np.sqrt(np.log1p(cv * cv))
     z = ndtri(m.streams.uniform("los", ids))
-    days = np.maximum(1, np.rint(los_mean * np.exp(sigma * z - sigma * sigma / 2))).astype(np.int64)
-    base = cm.cost[cond, lvl] * m._cost_factor[sev]
+    spread = np.exp(sigma * z - sigma * sigma / 2)
+    # provider channels: planned stay (length of stay) and services per day (intensity) under the rules in force
+    x = m.provider.los[lvl, cond, sev]
+    y = m.provider.intensity[lvl, cond, sev]
+    days = np.maximum(1, np.rint(los_mean * x * spread)).astype(np.int64)
+    day.add("stays_cut", (x < 1).sum())
+    base = cm.cost[cond, lvl] * m._cost_factor[sev] * y
     fixed_share = m.config.casemix.cost_fixed_share
+    # what the stay would cost under fee-for-service behaviour, over what it costs now (floating budgets)
+    days0 = np.maximum(1, np.rint(los_mean * spread))
+    norm = (fixed_share + (1 - fixed_share) * days0 / los_mean) / \
+        (y * (fixed_share + (1 - fixed_share) * days / los_mean))
     acute = np.maximum(1, np.rint(days * (1 - cm.recovery_fraction[cond]))).astype(np.int64)
     transfer = np.where((lvl == COUNTY) & cm.recovery_eligible[cond] & (acute < days), d + acute, -1)
     m.ward.add({
         "episode_id": ids, "resident": b["res"], "condition": cond, "severity": sev, "facility": fac, "level": lvl,
         "segment": np.zeros(len(ids)), "path": path, "first_level": b["first_level"],
         "readmission": b["readmission"], "admit_day": np.full(len(ids), d), "end_day": d + days,
-        "transfer_day": transfer, "fixed_cost": base * fixed_share, "per_day_cost": base * (1 - fixed_share) / los_mean})
+        "transfer_day": transfer, "fixed_cost": base * fixed_share, "per_day_cost": base * (1 - fixed_share) / los_mean,
+        "norm_factor": norm, "self_pay_share": m.provider.self_pay[lvl, cond, sev]})
     m.census += np.bincount(fac, minlength=len(m.census))
     day.add("admissions", len(ids))
     day.add("admissions_in_county", (lvl <= COUNTY).sum())
@@ -732,6 +806,8 @@ DAY_STAGES: tuple[Stage, ...] = (
           writes=("batches.inpatient",), doc="county hospitals redirect to township centres"),
     Stage("refer_inpatient", refer_inpatient_stage, reads=("batches.inpatient", "refer_up", "capable", "census"),
           writes=("batches.inpatient",), doc="admit or refer up"),
+    Stage("admission_threshold", admission_threshold_stage, reads=("batches.inpatient", "provider"),
+          writes=("batches.inpatient", "claims", "outpatient_caps"), doc="borderline cases treated as outpatients"),
     Stage("admit", admit_stage, reads=("batches.inpatient",), writes=("ward", "census"), doc="LOS, cost, bed"),
     Stage("bed_days", bed_days_stage, reads=("census",), writes=("bed_days",), doc="occupied bed-days"),
     Stage("month_end", month_end_stage, reads=("claims",), writes=("claims",), doc="close the month"),

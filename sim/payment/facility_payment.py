@@ -8,7 +8,12 @@ Per inpatient claim (all yuan)::
                                 DRG (sim.payment.drg), DIP (sim.payment.dip), bed-days × rate for
                                 down-referred recovery stays (per-diem 按床日), cost × ungrouped factor
     fund_to_provider            what the fund pays the facility: fund_payment under fee-for-service;
-                                otherwise standard − oop (not below 0), or standard × fund share (pro rata)
+                                otherwise standard − listed oop (not below 0), or standard × fund share
+                                (pro rata); self_pay_cost (items outside the list, all out-of-pocket) is
+                                not part of the standard, cost sharing or the fund's payment
+    point_value_factor          floating DRG point value of the claim's year over the configured one (1 otherwise)
+    audit_recovery              what supervision claws back from a detected upcoded claim (yuan), already
+                                deducted from fund_to_provider
     provider_payment            the facility's case revenue = fund_to_provider + oop_payment
     facility_cost, margin       resource cost = total_cost × cost_to_charge[level]; margin = revenue − cost
 
@@ -43,7 +48,8 @@ def _rule_level(level: np.ndarray, base: np.ndarray, cs: CostSharingConfig) -> n
 
 def case_payment(total: np.ndarray, rw: np.ndarray, level: np.ndarray, scheme: np.ndarray, base: np.ndarray,
                  pc: FacilityPaymentConfig, *, recovery: np.ndarray | None = None, days: np.ndarray | None = None,
-                 year: np.ndarray | None = None, dip_point_value: float | None = None):
+                 year: np.ndarray | None = None, dip_point_value: float | None = None,
+                 budget_cost: np.ndarray | None = None, drg_scale: float | None = None):
     """Payment standard of inpatient cases under the level's method.
 
     Parameters
@@ -54,6 +60,10 @@ def case_payment(total: np.ndarray, rw: np.ndarray, level: np.ndarray, scheme: n
     recovery : (n,) bool, down-referred recovery segment (per-diem when enabled). days : (n,) bed-days.
     year : (n,) year of each claim, for the floating DIP point value.
     dip_point_value : use this DIP point value instead of the fixed/floating one (expected revenue).
+    budget_cost : (n,) what each case would have cost under fee-for-service with fee-for-service behaviour
+        (yuan): the basis of floating DRG and DIP budgets (default ``total``).
+    drg_scale : multiply DRG payments by this control factor instead of the floating one (expected revenue);
+        None = floating point value when ``pc.drg.point_value_mode == 'floating'``, else 1.
 
     Returns
     -------
@@ -71,15 +81,21 @@ def case_payment(total: np.ndarray, rw: np.ndarray, level: np.ndarray, scheme: n
     pay = total.copy()
     outlier = np.zeros(n, dtype=np.int8)
     is_drg = (method == DRG) & grouped
+    basis = total if budget_cost is None else np.asarray(budget_cost, dtype=float)
     if is_drg.any():
         p, o = drg_payment(total[is_drg], safe_rw[is_drg], k[is_drg], np.asarray(scheme)[is_drg], pc.drg)
+        if drg_scale is not None:
+            p = p * drg_scale
+        elif pc.drg.point_value_mode == "floating":
+            yr = np.zeros(len(p), dtype=np.int64) if year is None else np.asarray(year)[is_drg]
+            p = p * drg_point_value_factor(p, basis[is_drg], yr, pc.drg.budget_share)
         pay[is_drg], outlier[is_drg] = p, o
     is_dip = (method == DIP) & grouped
     if is_dip.any():
         w, o = dip_scores(total[is_dip], safe_rw[is_dip], k[is_dip], pc.dip)
         yr = np.zeros(is_dip.sum(), dtype=np.int64) if year is None else np.asarray(year)[is_dip]
         pv = np.full(len(w), dip_point_value) if dip_point_value is not None else \
-            dip_point_values(w, total[is_dip], yr, pc.dip)
+            dip_point_values(w, basis[is_dip], yr, pc.dip)
         pay[is_dip], outlier[is_dip] = w * pv, o
     code = np.where(is_drg, DRG, np.where(is_dip, DIP, FFS))
     ungrouped = (method != FFS) & ~grouped
@@ -92,6 +108,22 @@ def case_payment(total: np.ndarray, rw: np.ndarray, level: np.ndarray, scheme: n
         code = np.where(rec, PER_DIEM, code)
         outlier = np.where(rec, 0, outlier).astype(np.int8)
     return pay, code.astype(np.int8), outlier
+
+
+def drg_point_value_factor(pay: np.ndarray, basis: np.ndarray, year: np.ndarray, budget_share: float) -> np.ndarray:
+    """(n,) floating point value of each DRG case's year over the configured one 浮动点值 (点数法).
+
+    The year's DRG budget in total-cost terms is ``budget_share`` × ``basis`` summed over its DRG cases
+    (:func:`price_inpatient` passes the fund's fee-for-service-equivalent payment plus the patients' itemised
+    out-of-pocket, §1.4 (b); without it, the cases' cost); the point value is that budget / the year's points,
+    so every payment of the year (normal and outlier, all ∝ the point value) scales by budget / Σ payments at
+    the configured value. Budget-neutral at ``budget_share`` 1; coded points above the true ones lower it.
+    """
+    if len(pay) == 0:
+        return np.ones(0)
+    sums = pd.DataFrame({"y": year, "p": pay, "b": basis}).groupby("y")[["p", "b"]].transform("sum")
+    p = sums["p"].to_numpy()
+    return np.where(p > 0, budget_share * sums["b"].to_numpy() / np.where(p > 0, p, 1.0), 1.0)
 
 
 def fund_to_provider(pay: np.ndarray, method: np.ndarray, fund: np.ndarray, oop: np.ndarray, total: np.ndarray,
@@ -115,20 +147,46 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     ip = claims.copy()
     n = len(ip)
     total = ip["total_cost"].to_numpy(float)
+    # items billed outside the payment list 自费 (cost shifting): the patient pays them in full, outside cost
+    # sharing and outside the case payment; everything else is priced on the listed cost
+    self_pay = ip["self_pay_cost"].to_numpy(float) if "self_pay_cost" in ip else np.zeros(n)
+    listed = total - self_pay
     level = ip["level"].to_numpy(np.int64)
     scheme = ip["scheme"].to_numpy(np.int64)
     base = is_base_group(drg_code, base_codes)
     rule = _rule_level(level, base, cs)
-    split = inpatient_split(total, level, scheme, ip["unreferred_out"].to_numpy(bool),
+    split = inpatient_split(listed, level, scheme, ip["unreferred_out"].to_numpy(bool),
                             chain_deductible_paid(ip, cs, rule) if n else np.zeros(0), cs, rule,
                             ratio_cut=ip["ratio_cut"].to_numpy(float) if "ratio_cut" in ip else None)
     fund = cap_inpatient(ip, split["fund_payment"], cs) if n else split["fund_payment"]
     oop = total - fund
     recovery = ip["path_code"].to_numpy() == RECOVERY_PATH if "path_code" in ip else None
     days = ip["days"].to_numpy() if "days" in ip else None
-    pay, method, outlier = case_payment(total, rw, level, scheme, base, pc, recovery=recovery, days=days,
-                                        year=ip["year"].to_numpy() if "year" in ip else None)
-    to_provider = fund_to_provider(pay, method, fund, oop, total, pc)
+    year = ip["year"].to_numpy() if "year" in ip else None
+    basis = None
+    if "ffs_equivalent_cost" in ip:
+        # floating budgets 点数法: (the fund's budget + patients' itemised out-of-pocket) / points
+        # (docs/sources/payment_rules.md §1.4 (b)); the fund's budget is what it would have paid for these cases
+        # under fee-for-service behaviour (cost sharing applied to each claim's fee-for-service-equivalent cost)
+        ffs = ip["ffs_equivalent_cost"].to_numpy(float)
+        if np.array_equal(ffs, listed):
+            fund_ffs = fund
+        else:
+            split_ffs = inpatient_split(ffs, level, scheme, ip["unreferred_out"].to_numpy(bool),
+                                        chain_deductible_paid(ip, cs, rule) if n else np.zeros(0), cs, rule,
+                                        ratio_cut=ip["ratio_cut"].to_numpy(float) if "ratio_cut" in ip else None)
+            fund_ffs = cap_inpatient(ip, split_ffs["fund_payment"], cs) if n else split_ffs["fund_payment"]
+        basis = fund_ffs + (oop - self_pay)
+    pay, method, outlier = case_payment(listed, rw, level, scheme, base, pc, recovery=recovery, days=days,
+                                        year=year, budget_cost=basis)
+    to_provider = fund_to_provider(pay, method, fund, oop - self_pay, listed, pc)
+    recovered = audit_recovery(ip, pay, method, listed, rw, level, scheme, base, pc, recovery, days)
+    factor = np.ones(n)
+    if pc.drg.point_value_mode == "floating" and (method == DRG).any():
+        fixed, _, _ = case_payment(listed, rw, level, scheme, base, pc, recovery=recovery, days=days, drg_scale=1.0)
+        sel = (method == DRG) & (fixed > 0)
+        factor[sel] = pay[sel] / fixed[sel]
+    to_provider = to_provider - recovered
     ip["policy_scope_cost"] = split["policy_scope_cost"]
     ip["deductible"] = split["deductible"]
     ip["fund_payment"] = fund
@@ -137,11 +195,37 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     ip["outlier"] = pd.Categorical.from_codes(outlier, categories=list(OUTLIER_NAMES))
     ip["base_group_paid"] = base & (method != FFS)
     ip["payment_standard"] = pay
+    ip["audit_recovery"] = recovered
+    ip["point_value_factor"] = factor
     ip["fund_to_provider"] = to_provider
     ip["provider_payment"] = np.where(method == FFS, total, to_provider + oop)
     ip["facility_cost"] = total * pc.cost_to_charge.as_array()[level]
     ip["margin"] = ip["provider_payment"].to_numpy() - ip["facility_cost"].to_numpy()
     return ip
+
+
+def audit_recovery(ip: pd.DataFrame, pay, method, total, rw, level, scheme, base, pc: FacilityPaymentConfig,
+                   recovery, days) -> np.ndarray:
+    """(n,) yuan a detected upcoded claim repays 追回 (claw-back × ``supervision.penalty_multiple``).
+
+    A claim with ``audit_detected`` true is repriced at its true relative weight (``rw_true``) under the
+    same point value; the overpayment is what the coded weight added. Deducted from the fund's payment to
+    the facility at settlement; the patient's payment is untouched.
+    """
+    out = np.zeros(len(ip))
+    if "audit_detected" not in ip or "rw_true" not in ip:
+        return out
+    det = ip["audit_detected"].to_numpy(bool) & (method != FFS)
+    if not det.any():
+        return out
+    sub = lambda a: None if a is None else np.asarray(a)[det]
+    kw = dict(recovery=sub(recovery), days=sub(days), drg_scale=1.0, dip_point_value=pc.dip.point_value)
+    coded, _, _ = case_payment(total[det], np.asarray(rw, dtype=float)[det], level[det], scheme[det], base[det], pc, **kw)
+    true, _, _ = case_payment(total[det], ip["rw_true"].to_numpy(float)[det], level[det], scheme[det], base[det], pc,
+                              **kw)
+    scale = np.divide(pay[det], coded, out=np.ones(len(coded)), where=coded > 0)  # floating point value in force
+    out[det] = np.maximum(coded - true, 0.0) * scale * pc.supervision.penalty_multiple
+    return out
 
 
 def price_outpatient(visits: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPaymentConfig,
@@ -191,7 +275,7 @@ def _lead(a, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=None, setting=None,
-                          scheme: int = 0) -> np.ndarray:
+                          scheme: int = 0, drg_scale: float = 1.0) -> np.ndarray:
     """Expected facility revenue (yuan) of a typical case at each level under the scenario's payment rules.
 
     Revenue = the fund's payment to the facility + the patient's out-of-pocket, for a case admitted
@@ -209,6 +293,7 @@ def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=N
     setting : (C,) case-mix setting (0 outpatient, 1 inpatient, 2 chronic); None = all inpatient.
         Outpatient cases earn their cost (FFS); capitated chronic follow-ups earn the out-of-pocket only.
     scheme : 0 resident, 1 employee.
+    drg_scale : expected control factor of a floating DRG point value (1 = the configured value).
 
     Returns
     -------
@@ -231,7 +316,8 @@ def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=N
     sch = np.full(c.shape, scheme, dtype=np.int64)
     rule = _rule_level(lvl, base, cs)
     split = inpatient_split(c, lvl, sch, np.zeros(c.shape, dtype=bool), 0.0, cs, rule)
-    pay, method, _ = case_payment(c, rw_full, lvl, sch, base, pc, dip_point_value=pc.dip.point_value)
+    pay, method, _ = case_payment(c, rw_full, lvl, sch, base, pc, dip_point_value=pc.dip.point_value,
+                                  drg_scale=drg_scale)
     to_provider = fund_to_provider(pay, method, split["fund_payment"], split["oop_payment"], c, pc)
     revenue = np.where(method == FFS, c, to_provider + split["oop_payment"])
     if setting is not None:

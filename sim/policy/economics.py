@@ -15,7 +15,7 @@ from sim.policy.incentives import CaseEconomics
 _SEVERITIES = 3
 
 
-def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> CaseEconomics:
+def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules, drg_scale: float = 1.0) -> CaseEconomics:
     """Charges, revenue, patient payment and resource cost of a resident's direct admission.
 
     Parameters
@@ -24,6 +24,7 @@ def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> CaseE
     casemix_cfg : severity cost factors and the recovery bed-day cost.
     rules : anything with ``.insurance`` (cost sharing) and ``.payment`` (facility payment), e.g. a
         ``ScenarioConfig``.
+    drg_scale : expected control factor of a floating DRG point value (:func:`expected_drg_scale`).
 
     Returns
     -------
@@ -33,9 +34,10 @@ def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> CaseE
     C = casemix.n
     factor = np.array(casemix_cfg.cost_factor.as_list())
     cost = casemix.cost[:, None, :] * factor[None, :, None]                        # (C, 3, 5)
-    rw = np.broadcast_to(casemix.rw[:, None], (C, _SEVERITIES))
+    # the group's weight by severity (CC/MCC split; ones when the split is off)
+    rw = casemix.rw[:, None] * rules.payment.severity_groups.as_array()[None, :]
     drg = np.broadcast_to(np.asarray(casemix.drg_codes, dtype=object)[:, None], (C, _SEVERITIES))
-    revenue = expected_case_revenue(cost, rw, rules, drg_code=drg, setting=casemix.setting)
+    revenue = expected_case_revenue(cost, rw, rules, drg_code=drg, setting=casemix.setting, drg_scale=drg_scale)
     oop = _resident_oop(cost, rules)
     ctc = rules.payment.cost_to_charge.as_array()
     to_lcs = lambda a: np.moveaxis(a, -1, 0)                                       # (C, 3, 5) -> (5, C, 3)
@@ -53,6 +55,29 @@ def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> CaseE
         charges=to_lcs(cost), revenue=to_lcs(revenue), oop=to_lcs(oop), resource=to_lcs(cost * ctc),
         recovery_charges=rec_charges, recovery_revenue=rec_revenue, recovery_oop=np.moveaxis(rec_oop, -1, 0),
         recovery_resource=rec_charges * ctc[:, None])
+
+
+def expected_drg_scale(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> float:
+    """Control factor facilities expect of a floating DRG point value: the budget-neutral one before behaviour, total cost of
+    the typical cases over their payment at the configured point value (weights: incidence × severity share,
+    every DRG-paid level that treats the case alike). 1 for a fixed point value or no DRG level."""
+    pay = rules.payment
+    if pay.drg.point_value_mode != "floating":
+        return 1.0
+    drg_levels = np.array([METHODS[m] == "drg" for m in pay.inpatient_method.codes()])
+    inpatient = casemix.setting == 1
+    if not drg_levels.any() or not inpatient.any():
+        return 1.0
+    factor = np.array(casemix_cfg.cost_factor.as_list())
+    cost = casemix.cost[:, None, :] * factor[None, :, None]                        # (C, 3, 5)
+    rw = casemix.rw[:, None] * pay.severity_groups.as_array()[None, :]
+    drg = np.broadcast_to(np.asarray(casemix.drg_codes, dtype=object)[:, None], rw.shape)
+    revenue = expected_case_revenue(cost, rw, rules, drg_code=drg, setting=casemix.setting)
+    w = (casemix.incidence.sum(axis=1)[:, None] * casemix.severity_shares)[:, :, None] * \
+        (inpatient & (casemix.rw > 0))[:, None, None] * drg_levels[None, None, :]
+    ok = np.isfinite(cost) & np.isfinite(revenue) & (w > 0)
+    num, den = (np.where(ok, w * cost, 0)).sum(), (np.where(ok, w * revenue, 0)).sum()
+    return float(num / den) if den > 0 else 1.0
 
 
 def _resident_oop(cost: np.ndarray, rules, deductible_paid: float = 0.0) -> np.ndarray:

@@ -17,8 +17,9 @@ from sim.county.casemix import Casemix
 from sim.config.scenario import ScenarioConfig
 from sim.payment.cost_sharing import expected_oop
 from sim.config.payment import FacilityPaymentConfig
-from sim.policy.economics import case_economics
-from sim.policy.incentives import Propensities, propensities
+from sim.policy.economics import case_economics, expected_drg_scale
+from sim.policy.incentives import CaseEconomics, Propensities, propensities
+from sim.policy.margins import Margins, margins
 from sim.policy.rules import ReferralRules
 from sim.policy.timeline import RULE_SECTIONS, rules_before, rules_in_year
 
@@ -40,12 +41,21 @@ class Regime:
     referral : referral rules of ``rules``.
     expected_oop : (2, C, 5) out-of-pocket patients expect when choosing a level themselves, yuan.
     propensities : facilities' referral propensities by level.
+    margins : what one more day, yuan of services, admission or coded group earns, by level, condition and
+        severity under ``rules`` (:class:`sim.policy.margins.Margins`); ``margins_before`` the same under the
+        rules before the reform (where switched-off provider channels stay).
+    rules_before : the rules before the reform.
+    drg_scale : the control factor facilities expect of a floating DRG point value.
     """
 
     rules: ScenarioConfig
     referral: ReferralRules
     expected_oop: np.ndarray
     propensities: Propensities
+    margins: Margins
+    margins_before: Margins
+    rules_before: ScenarioConfig
+    drg_scale: float
 
 
 def regime_for_year(config: ScenarioConfig, before: ScenarioConfig, year: int, casemix: Casemix) -> Regime:
@@ -55,9 +65,24 @@ def regime_for_year(config: ScenarioConfig, before: ScenarioConfig, year: int, c
     referral = ReferralRules.build(casemix, rules)
     price_rules = rules if mech.patient_price_response else before
     margin_rules = rules if mech.facility_margin_response else before
+    scale = expected_drg_scale(casemix, config.casemix, rules)
     return Regime(rules=rules, referral=referral,
                   expected_oop=_expected_oop(casemix, price_rules),
-                  propensities=_propensities(config, margin_rules, casemix))
+                  propensities=_propensities(config, margin_rules, casemix),
+                  margins=_margins(config, rules, casemix, scale),
+                  margins_before=_margins(config, before, casemix, expected_drg_scale(casemix, config.casemix, before)),
+                  rules_before=before, drg_scale=scale)
+
+
+def _one_purse(config: ScenarioConfig, rules: ScenarioConfig) -> bool:
+    return bool(rules.budget.enabled and config.incentives.one_purse_under_global_budget
+                and config.mechanisms.budget_incentive)
+
+
+def _margins(config: ScenarioConfig, rules: ScenarioConfig, casemix: Casemix, drg_scale: float) -> Margins:
+    econ: CaseEconomics = case_economics(casemix, config.casemix, rules, drg_scale)
+    return margins(econ, rules, one_purse=_one_purse(config, rules), retention=rules.budget.surplus_retention,
+                   severity_weights=rules.payment.severity_groups.as_array())
 
 
 def _expected_oop(casemix: Casemix, rules: ScenarioConfig) -> np.ndarray:
@@ -71,9 +96,10 @@ def _expected_oop(casemix: Casemix, rules: ScenarioConfig) -> np.ndarray:
 
 def _propensities(config: ScenarioConfig, rules: ScenarioConfig, casemix: Casemix) -> Propensities:
     inc, ref = config.incentives, config.referral
-    one_purse = rules.budget.enabled and inc.one_purse_under_global_budget and config.mechanisms.budget_incentive
+    one_purse = _one_purse(config, rules)
     return propensities(
-        case_economics(casemix, config.casemix, rules), case_economics(casemix, config.casemix, fee_for_service(rules)),
+        case_economics(casemix, config.casemix, rules, expected_drg_scale(casemix, config.casemix, rules)),
+        case_economics(casemix, config.casemix, fee_for_service(rules)),
         one_purse=one_purse, retention=rules.budget.surplus_retention, elasticity=inc.margin_elasticity,
         refer_up0=np.array(ref.refer_up_capable.as_list()), triage_down0=inc.triage_down,
         accept0=inc.township_accept, down_recovery0=ref.down_referral)

@@ -16,6 +16,14 @@ Definitions (each KPI also in :mod:`sim.results.registry`; Chinese terms from ``
   inpatient episodes seen, q1 = poorest fifth of residents by household per-capita income);
   ``first_contact_primary_share`` (acute outpatient first contacts at a village clinic or township centre),
   also for contracted and other residents; ``contract_rate`` (residents with a family-doctor contract).
+* provider channels (``docs/providers.md``): ``admissions_per_1000`` (per 1,000 residents per year, also by
+  level); ``case_mix_index_true_by_level`` / ``case_mix_index_coded_by_level`` 病例组合指数: mean relative weight of
+  the year's admissions (first segments of the inpatient claims discharged that year) at the true and the coded
+  severity, by the treating level; ``upcoded_claims``, ``audits_detected`` and
+  ``audit_recoveries`` (yuan clawed back 追回); ``admissions_treated_as_outpatient`` (admission threshold);
+  ``readmissions_flagged`` (readmissions scheduled within ``payment.supervision.readmission_window_days`` of
+  a discharge, flagged by rule screening as possible split admissions 分解住院); ``refusals`` (admissions referred up by a facility that could treat them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
+  (floating DRG point value over the configured one, DRG claims' mean).
 
 Admissions and referrals are counted on the day they happen; money on the claim's discharge date.
 """
@@ -26,7 +34,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import DAYS_PER_YEAR
-from sim.codes import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, TOWNSHIP
+from sim.codes import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, REFERRED_CAPABLE, TOWNSHIP
 
 BEDDED_LEVELS = (TOWNSHIP, COUNTY)
 
@@ -72,6 +80,10 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
         for lvl in BEDDED_LEVELS:
             sel = facility_level == lvl
             occ[LEVEL_NAMES[lvl]] = _ratio(bed_days[year, sel].sum(), beds[sel].sum() * n_days)
+        prov = _provider_kpis(ip, s, population)
+        # pushing away cases it could treat 推诿: admissions that reached their bed after a facility able to
+        # treat them referred them up by choice
+        prov["refusals"] = int((adm["path_code"] == REFERRED_CAPABLE).sum()) if "path_code" in adm else 0
         out[str(year)] = {
             "onsets": int(s["onsets"]), "no_care": int(s["no_care"]),
             "visits": int(s["visits"]), "chronic_visits": int(s["chronic_visits"]),
@@ -104,8 +116,40 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
             "readmissions": int(s["readmissions"]),
             "readmission_rate_30d": _ratio(s["readmissions"], s["discharges"]),
             "base_group_admissions_by_level": {LEVEL_NAMES[int(k)]: int(v) for k, v in bg_by_level.items()},
+            "admissions_per_1000_by_level": {LEVEL_NAMES[int(k)]: 1000.0 * int(v) / population
+                                             for k, v in adm.groupby("level").size().items()},
+            **prov,
         }
         out[str(year)].update(_patient_kpis(s, visits_by_level, population))
+    return out
+
+
+def _provider_kpis(ip: pd.DataFrame, s: pd.Series, population: int) -> dict:
+    """KPIs of the provider channels for one year (claims of the year, summed daily counters)."""
+    out: dict = {"admissions_per_1000": 1000.0 * _ratio(s["admissions"], population)}
+    for key, col in (("admissions_treated_as_outpatient", "admissions_avoided"), ("upcoded_claims", "upcoded"),
+                     ("audits_detected", "audits_detected"), ("stays_shortened", "stays_cut"),
+                     ("readmissions_flagged", "readmissions_flagged")):
+        if col in s:
+            out[key] = int(s[col])
+    if "audit_recovery" in ip:
+        out["audit_recoveries"] = float(ip["audit_recovery"].sum())
+    if "self_pay_cost" in ip:
+        out["self_pay_items"] = float(ip["self_pay_cost"].sum())
+    if "rw" in ip and len(ip):
+        # one case per admission (first segment): a recovery segment repeats its stay's group
+        first = ip[ip["segment"].to_numpy() == 0] if "segment" in ip else ip
+        grouped = first[first["rw"].to_numpy(float) > 0]
+        true_col = "rw_true" if "rw_true" in grouped else "rw"
+        by = grouped.groupby("level")
+        out["case_mix_index_coded_by_level"] = {LEVEL_NAMES[int(k)]: float(v) for k, v in by["rw"].mean().items()}
+        out["case_mix_index_true_by_level"] = {LEVEL_NAMES[int(k)]: float(v) for k, v in by[true_col].mean().items()}
+        out["case_mix_index_coded"] = float(grouped["rw"].mean()) if len(grouped) else float("nan")
+        out["case_mix_index_true"] = float(grouped[true_col].mean()) if len(grouped) else float("nan")
+    if "point_value_factor" in ip and "payment_method" in ip:
+        drg = ip[ip["payment_method"].astype(str) == "drg"]
+        # None, not NaN, without DRG claims: summaries of two such runs compare equal
+        out["drg_point_value_factor"] = float(drg["point_value_factor"].mean()) if len(drg) else None
     return out
 
 

@@ -37,11 +37,16 @@ BEHAVIOUR_OFF: dict = {
                    "readmission_rate": {"weight": 0.0, "floor": 0.10, "target": 0.05},
                    "oop_rate": {"weight": 0.0, "floor": 0.40, "target": 0.30}}},
     # patients (sim/behaviour: care seeking, contracts, chronic continuity; evidence-based choice coefficients)
-    "mechanisms": {"care_seeking": False, "contracts": False, "chronic_continuity": False},
+    # and provider channels (sim/behaviour: length of stay, intensity, admission threshold, coding)
+    "mechanisms": {"care_seeking": False, "contracts": False, "chronic_continuity": False,
+                   "length_of_stay": False, "intensity": False, "admission": False, "coding": False,
+                   "cost_shifting": False},
     "choice": {"oop_per_100_yuan": 0.08, "contract": 0.6, "oop_income_elasticity": 0.0,
                "oop_severity_factor": {"mild": 1.0, "moderate": 1.0, "severe": 1.0},
                "asc_outpatient": {"village": 0.0, "township": -0.1, "county": -0.55, "city": -0.9, "province": -2.3},
                "asc_inpatient": {"village": 0.0, "township": 0.0, "county": 0.0, "city": 2.5, "province": 0.6}},
+    # DRG groups split by coded severity (CC/MCC) and the floating DRG point value 点数法
+    "payment": {"severity_groups": {"enabled": False}, "drg": {"point_value_mode": "fixed"}},
 }
 
 
