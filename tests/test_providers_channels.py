@@ -59,7 +59,7 @@ def test_drg_vs_fee_for_service_shortens_stays_lowers_cost_and_raises_coded_case
     assert d["upcoded_claims"] > 50
     # cost shifting: items billed outside the list raise out-of-pocket per admission (none under FFS)
     assert b["self_pay_items"] == 0 and d["self_pay_items"] > 0.03 * d["total_cost"] * 0.5
-    assert d["oop_per_admission"] > 1.03 * b["oop_per_admission"]
+    assert d["oop_per_admission"] > 1.01 * b["oop_per_admission"]   # though DRG cuts cost per stay ~8%
 
 
 def test_global_budget_lowers_admissions():
