@@ -48,17 +48,12 @@ def run_case(pop: int, years: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--cases", nargs="+", default=["1000000x1", "20000x2"], help="RESIDENTSxYEARS")
-    p.add_argument("--repeats", type=int, default=3, help="runs per case; the table shows medians (default 3)")
-    args = p.parse_args()
-    print(f"{'residents':>10} {'years':>5} {'runs':>4} {'build s':>8} {'simulate s':>10} {'sim cpu s':>9} {'settle s':>8} "
-          f"{'total s':>8} {'peak MiB':>9} {'res-days/s':>12} {'admissions':>11}  {'load (cpus)':>16}")
-    for case in args.cases:
+def measure(cases: list[str], repeats: int = 3):
+    """Yield one row per ``RESIDENTSxYEARS`` case: medians over ``repeats`` fresh processes, and the load."""
+    for case in cases:
         pop, years = (int(x) for x in case.lower().split("x"))
         load0 = os.getloadavg()[0]
-        runs = [run_case(pop, years) for _ in range(max(1, args.repeats))]
+        runs = [run_case(pop, years) for _ in range(max(1, repeats))]
         load1 = os.getloadavg()[0]
         for r in runs:
             r["total"] = r["build"] + r["simulate"] + r["settle"]
@@ -66,11 +61,36 @@ def main() -> None:
              for k in ("build", "simulate", "simulate_cpu", "settle", "total", "rss")}
         admissions = {r["admissions"] for r in runs}
         assert len(admissions) == 1, f"runs of one case differ: admissions {sorted(admissions)}"
-        rate = pop * years * 365 / m["simulate"]
-        load = f"{load0:.2f}-{load1:.2f} ({os.cpu_count()})"
-        print(f"{pop:>10,} {years:>5} {len(runs):>4} {m['build']:>8.2f} {m['simulate']:>10.2f} {m['simulate_cpu']:>9.2f} "
-              f"{m['settle']:>8.2f} {m['total']:>8.2f} {m['rss']:>9.0f} {rate:>12.3g} {admissions.pop():>11,}  "
-              f"{load:>16}", flush=True)
+        yield {"residents": pop, "years": years, "runs": len(runs), **m, "rate": pop * years * 365 / m["simulate"],
+               "admissions": admissions.pop(), "load": f"{load0:.2f}-{load1:.2f} ({os.cpu_count()})"}
+
+
+def markdown(rows) -> str:
+    """The rows of :func:`measure` as a Markdown table (the README's speed table)."""
+    lines = ["| residents | years | runs | build s | simulate s | simulate CPU s | settle s | total s | peak MiB "
+             "| resident-days/s | admissions | load (CPUs) |", "|" + "---:|" * 11 + "---|"]
+    for m in rows:
+        lines.append(f"| {m['residents']:,} | {m['years']} | {m['runs']} | {m['build']:.2f} | {m['simulate']:.2f} | "
+                     f"{m['simulate_cpu']:.2f} | {m['settle']:.2f} | {m['total']:.2f} | {m['rss']:.0f} | "
+                     f"{m['rate']:.3g} | {m['admissions']:,} | {m['load']} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--cases", nargs="+", default=["1000000x1", "20000x2"], help="RESIDENTSxYEARS")
+    p.add_argument("--repeats", type=int, default=3, help="runs per case; the table shows medians (default 3)")
+    p.add_argument("--markdown", action="store_true", help="print a Markdown table (as in the README)")
+    args = p.parse_args()
+    if args.markdown:
+        print(markdown(measure(args.cases, args.repeats)))
+        return
+    print(f"{'residents':>10} {'years':>5} {'runs':>4} {'build s':>8} {'simulate s':>10} {'sim cpu s':>9} {'settle s':>8} "
+          f"{'total s':>8} {'peak MiB':>9} {'res-days/s':>12} {'admissions':>11}  {'load (cpus)':>16}")
+    for m in measure(args.cases, args.repeats):
+        print(f"{m['residents']:>10,} {m['years']:>5} {m['runs']:>4} {m['build']:>8.2f} {m['simulate']:>10.2f} "
+              f"{m['simulate_cpu']:>9.2f} {m['settle']:>8.2f} {m['total']:>8.2f} {m['rss']:>9.0f} {m['rate']:>12.3g} "
+              f"{m['admissions']:>11,}  {m['load']:>16}", flush=True)
 
 
 if __name__ == "__main__":

@@ -48,3 +48,17 @@ def test_policy_kpis_respond_to_their_policy():
     assert gate["bypass_visit_share"] < base["bypass_visit_share"] - 0.01
     assert white["out_of_county_admissions_unlisted"] < base["out_of_county_admissions_unlisted"]
     assert np.isfinite(base["bypass_visits"]) and base["out_of_county_admissions_listed"] > 0
+
+
+def test_gatekeeping_referral_route_through_the_township_centre():
+    """With the referral route, patients bound for a county hospital for a gatekept condition get a referral at
+    their township centre first: bypass visits almost vanish, first contact moves to primary care, and fewer
+    episodes go without care than when bypassing is the only way to the county hospital."""
+    run = {"population": 20_000, "seed": 2}
+    route = sim.run("gatekeeping", **run).summary["kpis"]["0"]
+    closed = sim.run({"extends": "gatekeeping", "policy": {"gatekeeping": {"referral_route": False}}},
+                     **run).summary["kpis"]["0"]
+    assert route["gatekeeping_referrals"] > 0 and closed["gatekeeping_referrals"] == 0
+    assert route["bypass_visit_share"] < 0.5 * closed["bypass_visit_share"]
+    assert route["first_contact_primary_share"] > closed["first_contact_primary_share"] + 0.1
+    assert route["unmet_need"]["share_of_episodes"] < closed["unmet_need"]["share_of_episodes"]

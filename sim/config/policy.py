@@ -55,6 +55,12 @@ class GatekeepingConfig(Section):
                                     "referral is required), instead of the penalty",
                                     source="docs/sources/payment_rules.md §5.1: family-doctor referral needed for county-level "
                                            "outpatient care in some areas [K]")
+    referral_route: bool = param(
+        True, "a patient who wants a county hospital for a gatekept outpatient condition may first get a referral "
+        "at their own township health centre (one consultation there, paid as a visit) and is then reimbursed "
+        "as referred; patients expect the cheaper of that route and bypassing (off: bypassing is the only way)",
+        source="docs/sources/payment_rules.md §5.1: first contact at primary care with upward referral "
+               "(基层首诊、双向转诊) [K]")
 
 
 class FamilyDoctorConfig(Section):

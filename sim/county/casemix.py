@@ -96,6 +96,13 @@ class Casemix:
                          np.asarray(self.drg_codes, dtype=object)[condition])
         return codes, np.where(old, self.rw_70plus[condition], self.rw[condition])
 
+    def consult_cost(self) -> np.ndarray:
+        """(5,) cost of one consultation at each level, yuan: the median outpatient cost there (0 where none);
+        a referral consultation (an incapable facility, or a gatekeeping referral) is charged this."""
+        op_rows = self.setting != INPATIENT
+        with np.errstate(all="ignore"):
+            return np.nan_to_num(np.nanmedian(np.where(op_rows[:, None], self.cost, np.nan), axis=0))
+
     def of_setting(self, setting: int) -> np.ndarray:
         """Indices of conditions of one setting."""
         return np.flatnonzero(self.setting == setting)

@@ -51,7 +51,7 @@ from sim.stages import Day, Stage, insert_stage, subset
 from sim.model.ward import Ward
 from sim.payment.caps import OutpatientCapTracker
 from sim.policy import POLICIES
-from sim.policy.regime import _expected_oop, regime_for_year, rules_before
+from sim.policy.regime import expected_prices, regime_for_year, rules_before
 from sim.policy.reinvestment import investment, upgrade_cells
 from sim.streams import RandomStreams, derived_ids
 
@@ -73,7 +73,9 @@ DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_p
                  "ill_q1", "ill_q2", "ill_q3", "ill_q4", "ill_q5", "seen_q1", "seen_q2", "seen_q3", "seen_q4",
                  "seen_q5",
                  # provider behaviour (sim/behaviour): admissions avoided, upcoding, audits, shortened stays
-                 "admissions_avoided", "upcoded", "audits_detected", "stays_cut", "readmissions_flagged")
+                 "admissions_avoided", "upcoded", "audits_detected", "stays_cut", "readmissions_flagged",
+                 # gatekeeping: referrals obtained at the township centre on the way to a county hospital
+                 "gatekeeping_referrals")
 
 #: ``year_end(model, year) -> (F,) retained surplus per facility (yuan) or None``: closes a year's books
 YearEnd = Callable[["CountyModel", int], "np.ndarray | None"]
@@ -159,9 +161,7 @@ class CountyModel(mesa.Model):
         self._seek = np.array(config.casemix.seek_care.as_list())
         self._cost_factor = np.array(config.casemix.cost_factor.as_list())
         self._los_factor = np.array(config.casemix.los_factor.as_list())
-        op_rows = cm.setting != INPATIENT
-        with np.errstate(all="ignore"):
-            self._consult_cost = np.nan_to_num(np.nanmedian(np.where(op_rows[:, None], cm.cost, np.nan), axis=0))
+        self._consult_cost = cm.consult_cost()
         self._upgrades = {lvl: upgrade_cells(cm, rule, lvl) for lvl, rule in config.reinvestment.by_level().items()}
         self.capacity = {"invested": np.zeros((config.years, F)), "quality": np.zeros((config.years, F)),
                          "capable_cells": np.zeros((config.years, F), dtype=np.int64)}
@@ -330,7 +330,7 @@ class CountyModel(mesa.Model):
         residents per village."""
         cm, pop, world = self.casemix, self.population, self.world
         tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
-                                     _expected_oop(cm, self.rules_before))
+                                     expected_prices(cm, self.rules_before)[0])
         self._oop_ref_yuan = tables.oop_yuan    # (2, C, 5) reference out-of-pocket, yuan (price_index 1)
         V, C = len(world.villages), cm.n
         weight = np.zeros((2, V))
@@ -395,10 +395,22 @@ class CountyModel(mesa.Model):
         fac = self.choose(ids, res, cond, sev, inpatient=False)
         if first is not None:
             fac = np.where(first >= 0, first, fac)
-        first_contact = fac.copy()
         scheme = self.population.scheme[res].astype(np.int64)
         referred = np.zeros(len(ids), dtype=np.int64)
         visit_fac, visit_cost, visit_idx, visit_ref = [], [], [], []
+        # gatekeeping 基层首诊 with a referral route: a patient bound for a county hospital for a gatekept
+        # condition first gets a referral at their own township centre (one consultation), then is reimbursed
+        # as referred; their first contact is primary care
+        route = self.regime.referral_route[cond] & (self.level[fac] == COUNTY)
+        if route.any():
+            idx = np.flatnonzero(route)
+            thc = self.world.thc_of_township[self.population.township[res[idx]]]
+            visit_fac.append(thc); visit_idx.append(idx); visit_ref.append(np.zeros(len(idx), dtype=np.int64))
+            visit_cost.append(self._consult_cost[self.level[thc]])
+            referred[idx] = 1
+        first_contact = fac.copy()
+        if route.any():
+            first_contact[idx] = thc
         for _ in range(len(LEVEL_NAMES)):
             bad = ~self.capable[fac, cond, sev]
             if not bad.any():
@@ -424,6 +436,7 @@ class CountyModel(mesa.Model):
         day.add("visits_primary", (all_lvl <= PRIMARY_MAX_LEVEL).sum())
         day.add("visits_in_county", (all_lvl <= COUNTY).sum())
         day.add("outpatient_referrals", sum(len(v) for v in visit_idx))
+        day.add("gatekeeping_referrals", route.sum())
         if chronic:
             day.add("chronic_visits", len(all_fac))
         return first_contact

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.codes import CHRONIC, INPATIENT
+from sim.codes import CHRONIC, COUNTY, INPATIENT, TOWNSHIP
 from sim.county.casemix import Casemix
 from sim.config.scenario import ScenarioConfig
 from sim.payment.cost_sharing import expected_oop
@@ -23,7 +23,7 @@ from sim.policy.margins import Margins, margins
 from sim.policy.rules import ReferralRules
 from sim.policy.timeline import RULE_SECTIONS, rules_before, rules_in_year
 
-__all__ = ["RULE_SECTIONS", "Regime", "fee_for_service", "regime_for_year", "rules_before"]
+__all__ = ["RULE_SECTIONS", "Regime", "fee_for_service", "expected_prices", "regime_for_year", "rules_before"]
 
 def fee_for_service(rules: ScenarioConfig) -> ScenarioConfig:
     """The same rules with fee-for-service payment and no global budget: where propensities are calibrated."""
@@ -46,6 +46,9 @@ class Regime:
         rules before the reform (where switched-off provider channels stay).
     rules_before : the rules before the reform.
     drg_scale : the control factor facilities expect of a floating DRG point value.
+    referral_route : (C,) bool, outpatient conditions for which a patient bound for a county hospital takes the
+        gatekeeping referral route (a township consultation, then reimbursed as referred), because it is open
+        and cheaper than bypassing.
     """
 
     rules: ScenarioConfig
@@ -56,6 +59,7 @@ class Regime:
     margins_before: Margins
     rules_before: ScenarioConfig
     drg_scale: float
+    referral_route: np.ndarray | None = None
 
 
 def regime_for_year(config: ScenarioConfig, before: ScenarioConfig, year: int, casemix: Casemix) -> Regime:
@@ -66,8 +70,10 @@ def regime_for_year(config: ScenarioConfig, before: ScenarioConfig, year: int, c
     price_rules = rules if mech.patient_price_response else before
     margin_rules = rules if mech.facility_margin_response else before
     scale = expected_drg_scale(casemix, config.casemix, rules)
-    return Regime(rules=rules, referral=referral,
-                  expected_oop=_expected_oop(casemix, price_rules),
+    expected, route = expected_prices(casemix, price_rules)
+    if price_rules is not rules:   # the price patients expect may be frozen; the route open is the rules'
+        route = expected_prices(casemix, rules)[1]
+    return Regime(rules=rules, referral=referral, expected_oop=expected, referral_route=route,
                   propensities=_propensities(config, margin_rules, casemix),
                   margins=_margins(config, rules, casemix, scale),
                   margins_before=_margins(config, before, casemix, expected_drg_scale(casemix, config.casemix, before)),
@@ -85,13 +91,30 @@ def _margins(config: ScenarioConfig, rules: ScenarioConfig, casemix: Casemix, dr
                    severity_weights=rules.payment.severity_groups.as_array())
 
 
-def _expected_oop(casemix: Casemix, rules: ScenarioConfig) -> np.ndarray:
-    """(2, C, 5): a level that cannot treat sends the patient up, so expect the first capable level's price;
-    the ratio cut of self-referral under the rules (unreferred out-of-county care, bypassing primary care)."""
+def expected_prices(casemix: Casemix, rules: ScenarioConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(2, C, 5) expected out-of-pocket: a level that cannot treat sends the patient up, so expect the first
+    capable level's price; the ratio cut of self-referral under the rules (unreferred out-of-county care,
+    bypassing primary care). Where gatekeeping has a referral route, a county hospital's outpatient price is
+    the cheaper of bypassing and the route (a township consultation, then the county visit as referred).
+    Also returns the (C,) conditions whose route is the cheaper way for both schemes."""
     cost = pd.DataFrame(casemix.cost).bfill(axis=1).to_numpy()
-    cut = ReferralRules.build(casemix, rules).self_referral_cut()
-    return expected_oop(cost, casemix.setting == INPATIENT, casemix.setting == CHRONIC, rules.insurance,
-                        ratio_cut=cut)
+    referral = ReferralRules.build(casemix, rules)
+    inpatient, chronic = casemix.setting == INPATIENT, casemix.setting == CHRONIC
+    cut = referral.self_referral_cut()
+    out = expected_oop(cost, inpatient, chronic, rules.insurance, ratio_cut=cut)
+    route = np.zeros(casemix.n, dtype=bool)
+    gk = rules.policy.gatekeeping
+    if gk.enabled and gk.referral_route:
+        open_ = referral.gatekept & ~inpatient
+        referred = expected_oop(cost, inpatient, chronic, rules.insurance, ratio_cut=np.where(
+            open_[:, None] & (np.arange(cut.shape[1]) == COUNTY)[None], 0.0, cut))
+        consult = np.broadcast_to(casemix.consult_cost()[TOWNSHIP], (casemix.n, 1)) * np.ones((1, cut.shape[1]))
+        consult_oop = expected_oop(consult, inpatient, chronic, rules.insurance, ratio_cut=np.zeros_like(cut))
+        via = referred[:, :, COUNTY] + consult_oop[:, :, TOWNSHIP]
+        cheaper = open_[None, :] & (via < out[:, :, COUNTY])
+        route = cheaper.all(axis=0)
+        out[:, :, COUNTY] = np.where(route[None, :], via, out[:, :, COUNTY])
+    return out, route
 
 
 def _propensities(config: ScenarioConfig, rules: ScenarioConfig, casemix: Casemix) -> Propensities:

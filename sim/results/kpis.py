@@ -98,6 +98,7 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
             "up_referrals_out_of_county": int(s["up_referrals_out_of_county"]),
             "down_referrals": int(s["down_referrals"]),
             "outpatient_referrals": int(s["outpatient_referrals"]),
+            "gatekeeping_referrals": int(s.get("gatekeeping_referrals", 0)),
             "out_of_county_admissions": int(s["admissions_out_of_county"]),
             "unreferred_out_of_county_admissions": int(
                 (adm["unreferred_out"]).sum()),

@@ -52,6 +52,8 @@ _ALL: tuple[KPI, ...] = (
         "follow-up and refill visits of managed hypertension and diabetes patients"),
     KPI("outpatient_referrals", "Outpatient referrals", "门诊转诊", "referrals",
         "visits at a facility that could not treat the case and referred it up"),
+    KPI("gatekeeping_referrals", "Gatekeeping referrals", "基层首诊转诊", "referrals",
+        "referrals a township centre issued to patients bound for a county hospital for a gatekept condition"),
     KPI("admissions", "Admissions", "住院人次", "admissions", "admissions (first stay segment) in the year"),
     KPI("admission_rate", "Admissions per resident", "住院率", "per resident per year", "admissions / residents"),
     KPI("admissions_by_level", "Admissions by level", "分级住院人次", "admissions",

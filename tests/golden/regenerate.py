@@ -45,6 +45,8 @@ BEHAVIOUR_OFF: dict = {
                "oop_severity_factor": {"mild": 1.0, "moderate": 1.0, "severe": 1.0},
                "asc_outpatient": {"village": 0.0, "township": -0.1, "county": -0.55, "city": -0.9, "province": -2.3},
                "asc_inpatient": {"village": 0.0, "township": 0.0, "county": 0.0, "city": 2.5, "province": 0.6}},
+    # gatekeeping without the referral route through the township centre
+    "policy": {"gatekeeping": {"referral_route": False}},
     # DRG groups split by coded severity (CC/MCC) and the floating DRG point value 点数法
     "payment": {"severity_groups": {"enabled": False}, "drg": {"point_value_mode": "fixed"}},
 }
