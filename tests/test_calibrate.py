@@ -38,9 +38,10 @@ def fit(tmp_path_factory):
 
 
 def test_recovers_known_parameter(fit):
-    result, _, _ = fit
+    result, _, out = fit
     assert abs(result["best"]["choice.asc_outpatient.county"] - TRUTH) <= 0.1
     assert len(result["trace"]) <= 5
+    assert (out / "fit.png").is_file() and "| choice.asc_outpatient.county |" in (out / "fit.md").read_text()
     assert all(t["within"] for t in result["targets"])  # within 0.01 of each target share
 
 

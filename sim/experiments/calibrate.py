@@ -287,6 +287,11 @@ def calibrate(source: str | Path | Mapping[str, Any], *, out: str | Path | None 
     write_text_atomic(folder / "fit.json", json.dumps(fit, indent=1, ensure_ascii=False) + "\n")
     md = format_fit(fit)
     write_text_atomic(folder / "fit.md", md)
+    try:
+        plot_fit(fit, folder / "fit.png")
+    except Exception as exc:  # a figure is a convenience; fit.json is the result
+        if log:
+            log(f"fit figure not drawn: {exc}")
     return {**fit, "overlay": str(overlay_path), "folder": str(folder), "report_md": md}
 
 
@@ -312,3 +317,30 @@ def format_fit(fit: Mapping[str, Any]) -> str:
 def trace_table(fit: Mapping[str, Any]) -> pd.DataFrame:
     """The parameter trace as a table (trial, one column per parameter, loss)."""
     return pd.DataFrame(fit["trace"])
+
+
+def plot_fit(fit: Mapping[str, Any], path: str | Path) -> None:
+    """Two panels: the loss of every trial (best marked), and each target's standardised miss
+    (fitted - target) / tolerance with its spread over seeds; the grey band |z| <= 1 is "within"."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 0.35 * len(fit["targets"]) + 2.5))
+    a, b = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.3]})
+    trace = pd.DataFrame(fit["trace"])
+    a.plot(trace["trial"], trace["loss"], "o-", color="#555555", ms=3)
+    a.plot([fit["best_trial"]], [fit["loss"]], "o", color="#c0392b", ms=7, label="best")
+    a.set_yscale("symlog", linthresh=1.0)
+    a.set_xlabel("trial")
+    a.set_ylabel("loss (sum of weighted squared z)")
+    a.legend(frameon=False)
+    n = len(fit["targets"])
+    b.axvspan(-1, 1, color="#dddddd")
+    for i, t in enumerate(fit["targets"]):
+        z = (t["fitted"] - t["value"]) / t["tolerance"]
+        err = t["sd"] / t["tolerance"] if math.isfinite(t["sd"]) else 0.0
+        b.errorbar([z], [n - 1 - i], xerr=[[err], [err]], fmt="o", color="#2a9d55" if t["within"] else "#c0392b")
+    b.axvline(0, color="k", lw=0.5)
+    b.set_yticks(range(n), [t["kpi"] for t in fit["targets"]][::-1], fontsize=8)
+    b.set_xlabel("(fitted - target) / tolerance  (bar: sd over seeds)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)

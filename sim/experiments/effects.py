@@ -261,8 +261,8 @@ def format_markdown(result: pd.DataFrame, meta: Mapping[str, Any]) -> str:
 
 
 def plot_effects(result: pd.DataFrame, path: str | Path) -> None:
-    """Model vs published per effect: published value and band in grey, model mean and 95% interval coloured
-    by verdict. One panel; effects are on their own scales, so each row is normalised by its band width."""
+    """Model vs published per effect: published value (|) and band (grey), model mean and 95% interval coloured
+    by verdict. One panel on a common axis: every entry is a relative change, an elasticity or a difference."""
     from matplotlib.figure import Figure
 
     colours = {"PASS": "#2a9d55", "DIRECTION-ONLY": "#e0a400", "FAIL": "#c0392b", "N/A": "#999999"}
