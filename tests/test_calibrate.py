@@ -69,3 +69,28 @@ def test_shipped_targets_are_valid():
     tf, _, _ = load_targets("configs/calibration/default_targets.yaml")
     assert len(tf.targets) >= 8
     assert all("docs/sources/calibration_data.md §" in t.source for t in tf.targets)
+
+
+def test_county_csv_to_config_and_targets(tmp_path):
+    from sim.experiments.county_data import write_county
+
+    county, targets = write_county("configs/county/example_yearbook.csv", tmp_path)
+    cfg = load_config(county)
+    assert cfg.population == 520000 and cfg.world.townships == 19 and cfg.world.county_hospital_beds == [1050, 480]
+    assert cfg.demography.age_shares.b65p == pytest.approx(93600 / 520000, abs=1e-4)
+    tf, _, _ = load_targets(targets)
+    t = {x.kpi: x.value for x in tf.targets}
+    assert t["primary_visit_share"] == pytest.approx(2_750_000 / 4_770_000, abs=1e-6)
+    assert t["in_county_admission_rate"] == pytest.approx(81_000 / 102_000, abs=1e-6)
+    assert t["admission_rate"] == pytest.approx(102_000 / 520_000, abs=1e-6)
+    assert t["out_of_county_fund_share"] == pytest.approx(260 / 686, abs=1e-6)
+
+
+def test_county_csv_errors_name_the_row(tmp_path):
+    from sim.config.loader import ConfigError
+    from sim.experiments.county_data import county_from_csv
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("item,level,value\npopulation,,520000\nvisits,village,lots\n")
+    with pytest.raises(ConfigError, match="row 3"):
+        county_from_csv(bad)
