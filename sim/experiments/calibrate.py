@@ -10,7 +10,7 @@ A targets file (see ``configs/calibration/default_targets.yaml`` and ``docs/cali
     year: -1                      # year whose KPIs are compared (0-based; negative from the end)
     method: auto                  # auto: bounded (1 parameter) else nelder-mead; or powell
     max_trials: 40                # optimiser evaluations at most
-    parameters:                   # dotted config paths with ranges; start defaults to the scenario's value
+    parameters:                   # dotted config paths with ranges; start (Nelder-Mead, Powell) defaults to the scenario's value
       choice.asc_outpatient.county: {low: -1.0, high: 0.5}
     targets:
       - kpi: primary_visit_share  # summary.json KPI; per-level KPIs as name.level
