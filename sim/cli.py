@@ -34,6 +34,9 @@ _EXTERNAL = {
     "sweep-analyze": ("sim.experiments.commands",
                       "KPI summaries, Sobol/Morris indices or tornado table of a sweep"),
     "compare": ("sim.experiments.commands", "paired comparison of two scenarios on common random numbers"),
+    "effects": ("sim.experiments.commands",
+                "benchmark reform effects against published ones (PASS / DIRECTION-ONLY / FAIL)"),
+    "calibrate": ("sim.experiments.commands", "fit parameters to calibration targets on common random numbers"),
     "plot": ("sim.plots.commands", "write the standard figures of a run, comparison or sweep folder (PNG, SVG)"),
     "report": ("sim.report.commands", "write a self-contained HTML report of a run, comparison or sweep folder"),
 }

@@ -1,4 +1,4 @@
-"""Command line: ``countysim sweep | sweep-status | sweep-analyze | compare``.
+"""Command line: ``countysim sweep | sweep-status | sweep-analyze | compare | calibrate | effects``.
 
 Registered by :func:`add_commands` from ``sim.cli.build_parser``. Exit codes: 0 success, 1 some runs
 failed (they are listed), 2 a user mistake (bad spec, missing folder), 130 interrupted.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -150,6 +151,48 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_effects(args: argparse.Namespace) -> int:
+    from sim.experiments.effects import run_effects
+    from sim.experiments.paired import SweepFailed
+
+    progress = _Progress(args.quiet)
+    try:
+        result = run_effects(args.effects, out=args.out, seeds=args.seeds, population=args.population,
+                             years=args.years, workers=args.workers, scheduler=args.scheduler, progress=progress,
+                             log=_log(args.quiet))
+    except SweepFailed as exc:
+        progress.close()
+        print(f"countysim: {exc}", file=sys.stderr)
+        return EXIT_FAILED_RUNS
+    except KeyboardInterrupt:
+        progress.close()
+        print("countysim: interrupted; finished runs are kept: run the same command to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    progress.close()
+    print((Path(result.attrs["folder"]) / "effects.md").read_text(encoding="utf-8"))
+    print(f"wrote {result.attrs['folder']}/effects.md, effects.json, effects.png")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from sim.experiments.calibrate import calibrate
+    from sim.experiments.paired import SweepFailed
+
+    try:
+        fit = calibrate(args.targets, out=args.out, seeds=args.seeds, population=args.population,
+                        max_trials=args.max_trials, workers=args.workers, scheduler=args.scheduler,
+                        log=_log(args.quiet))
+    except SweepFailed as exc:
+        print(f"countysim: {exc}", file=sys.stderr)
+        return EXIT_FAILED_RUNS
+    except KeyboardInterrupt:
+        print("countysim: interrupted; finished trials are kept: run the same command to continue", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    print(fit["report_md"])
+    print(f"wrote {fit['overlay']} and {fit['folder']}/fit.json, fit.md")
+    return 0
+
+
 def _executor_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=_count(1, "worker processes"), help="local worker processes (default: all cores; 1 = in this process)")
     p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://host:8786")
@@ -203,3 +246,21 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--out", help="output folder (default results/compare-<baseline>-vs-<reform>)")
     _executor_args(c)
     c.set_defaults(func=cmd_compare)
+
+    e = sub.add_parser("effects", help="benchmark reform effects against published ones (PASS / DIRECTION-ONLY / FAIL)")
+    e.add_argument("effects", help="effects YAML (see configs/effects/published.yaml and docs/calibration.md)")
+    e.add_argument("--seeds", type=_count(1, "replicates"), help="replicates (default: the file's)")
+    e.add_argument("--population", type=int, help="residents (default: the file's, else the scenarios')")
+    e.add_argument("--years", type=int, help="simulated years (default: the file's, else the scenarios')")
+    e.add_argument("--out", help="output folder (default results/effects/<name>); rerunning reuses finished runs")
+    _executor_args(e)
+    e.set_defaults(func=cmd_effects)
+
+    k = sub.add_parser("calibrate", help="fit parameters to calibration targets on common random numbers")
+    k.add_argument("targets", help="targets YAML (see configs/calibration/default_targets.yaml and docs/calibration.md)")
+    k.add_argument("--seeds", type=_count(1, "replicates"), help="replicates per trial (default: the file's)")
+    k.add_argument("--population", type=int, help="residents (default: the file's, else the scenario's)")
+    k.add_argument("--max-trials", type=_count(1, "trials"), help="optimiser evaluations at most (default: the file's)")
+    k.add_argument("--out", help="output folder (default results/calibration/<name>); rerunning skips finished trials")
+    _executor_args(k)
+    k.set_defaults(func=cmd_calibrate)
