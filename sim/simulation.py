@@ -14,6 +14,7 @@ from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, year_month
 from sim.model.claims import label_claims
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
+from sim.results.health import health_kpis
 from sim.results.kpis import capacity_kpis, facility_year_table, yearly_kpis
 from sim.model import CountyModel
 from sim.settlement.settle import check_rules
@@ -58,7 +59,12 @@ def collect(model: CountyModel) -> Result:
     daily.insert(2, "month", month)
 
     kpis = yearly_kpis(daily, ip, op, model.bed_days, level, model.world.beds, cfg.population, cm.base_group)
-    for extra in (settled.kpis, capacity_kpis(model.capacity, level)):
+    extras = [settled.kpis, capacity_kpis(model.capacity, level)]
+    if model.health is not None:
+        o = cfg.health.outcomes
+        extras.append(health_kpis(model.health.log, cfg.years, cfg.population, o.stroke_disability_weight,
+                                  o.stroke_disability_years))
+    for extra in extras:
         for y, values in extra.items():
             kpis.setdefault(y, {}).update(values)
     summary = {"scenario": cfg.name, "seed": cfg.seed, "population": cfg.population, "years": cfg.years,

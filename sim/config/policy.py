@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from sim.config.health import ChronicManagementPolicy, GreenChannelPolicy
 from sim.config.fields import Section, param
 from sim.codes import COUNTY, TOWNSHIP, VILLAGE
 
@@ -114,6 +115,10 @@ class PolicyConfig(Section):
                                               description="family-doctor contract rate 家庭医生签约率")
     chronic_care: ChronicCarePolicy = param(default_factory=ChronicCarePolicy,
                                             description="chronic drug refills 慢病取药: village drug list, long prescriptions")
+    chronic_management: ChronicManagementPolicy = param(default_factory=ChronicManagementPolicy,
+                                                        description="protocol care of hypertension and diabetes")
+    green_channel: GreenChannelPolicy = param(default_factory=GreenChannelPolicy,
+                                              description="stroke / chest-pain green channel 绿色通道")
 
 
 class IncentiveConfig(Section):
@@ -231,6 +236,13 @@ class MechanismConfig(Section):
                                      "list and long prescriptions apply (off: a fresh choice at every refill)")
     surplus_reinvestment: bool = param(True, "retained surplus is reinvested into facilities' quality and "
                                        "capability by the ``reinvestment`` rule (off: nothing is invested)")
+    chronic_control: bool = param(True, "hypertension and diabetes control (by management) multiplies each "
+                                  "resident's incidence of stroke, heart disease and complications (off: "
+                                  "incidence by age and sex only)")
+    demography: bool = param(True, "residents age each year, die (life table, stroke and heart-attack case "
+                             "fatality) and are replaced by newborns (off: nobody ages or dies)")
+    emergency: bool = param(True, "stroke and heart-attack case fatality depends on onset-to-treatment time and "
+                            "the green channel (needs demography to remove the dead)")
 
 
 class ReformConfig(Section):

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
+from sim.config.health import HealthConfig
 from sim.config.fields import Section, folder_safe_name, param
 from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
@@ -339,6 +340,8 @@ class ScenarioConfig(Section):
                                               description="behavioural response to family-doctor contracts")
     chronic: ChronicContinuityConfig = param(default_factory=ChronicContinuityConfig,
                                              description="continuity of chronic follow-ups")
+    health: HealthConfig = param(default_factory=HealthConfig, description="chronic control, ageing and deaths, "
+                                 "emergencies, DALY weights")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     output: OutputConfig = param(default_factory=OutputConfig, description="outputs")
