@@ -52,7 +52,8 @@ class Health:
         self.died_day = np.full(n, -1, dtype=np.int64)
         self.log: dict[int, dict] = defaultdict(lambda: {"deaths": Counter(), "yll": Counter(), "births": 0,
                                                          "strokes": 0, "heart_attacks": 0, "stroke_disabled": 0,
-                                                         "emergency_minutes": [], "avoidable_admissions": 0})
+                                                         "emergency_minutes": [], "avoidable_admissions": 0,
+                                                         "cv_events_managed_htn": 0, "strokes_managed_htn": 0})
         codes = cm.codes
         self.htn_conds = np.array([codes.index(c) for c in HTN_CONDITIONS if c in codes], dtype=np.int64)
         self.dm_conds = np.array([codes.index(c) for c in DM_CONDITIONS if c in codes], dtype=np.int64)
@@ -211,7 +212,7 @@ class Health:
         """Strokes and heart attacks that got no care: reference fatality times ``untreated_fatality_factor``."""
         if len(ids) == 0:
             return
-        self._count_events(day, cond)
+        self._count_events(day, cond, res)
         if not self.on_emergency:
             return
         m, e = self.m, self.cfg.emergency
@@ -222,10 +223,14 @@ class Health:
         for flag, cause in ((self.stroke, "stroke"), (self.mi, "heart_attack")):
             self.die(res[die & flag[cond]], day.day, cause)
 
-    def _count_events(self, day: Day, cond) -> None:
+    def _count_events(self, day: Day, cond, res) -> None:
         log = self.log[day.day // DAYS_PER_YEAR]
         log["strokes"] += int(self.stroke[cond].sum())
         log["heart_attacks"] += int(self.mi[cond].sum())
+        # events of managed hypertensives: the trial population of docs/sources/behaviour_evidence.md §7
+        managed = self.m.population.managed_htn[res]
+        log["cv_events_managed_htn"] += int(((self.stroke[cond] | self.mi[cond]) & managed).sum())
+        log["strokes_managed_htn"] += int((self.stroke[cond] & managed).sum())
 
     def admitted(self, day: Day, b: dict[str, np.ndarray]) -> None:
         """Admitted episodes: emergency path of new strokes and heart attacks, other case fatality, ACSC."""
@@ -233,7 +238,7 @@ class Health:
         ids, res, cond, sev = b["ids"][new], b["res"][new], b["cond"][new], b["sev"][new]
         log = self.log[day.day // DAYS_PER_YEAR]
         log["avoidable_admissions"] += int(self.acsc[cond].sum())
-        self._count_events(day, cond)
+        self._count_events(day, cond, res)
         if not self.on_emergency:
             return
         acute = self.stroke[cond] | self.mi[cond]
