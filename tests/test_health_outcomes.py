@@ -117,3 +117,20 @@ def test_green_channel_shortens_time_and_lowers_emergency_deaths():
     odds = lambda p: p / (1 - p)
     assert odds(p_fast[0]) / odds(p_slow[0]) == pytest.approx(0.96 ** 2)
     assert p_slow[2] / p_fast[2] == pytest.approx(1.036 ** 2)
+
+
+def test_management_effort_responds_to_capitation():
+    from sim.behaviour import management_effort as me
+    none = me.incentive_per_patient(False, 300, 0.8, 0.5, False, 60, 0)
+    cap = me.incentive_per_patient(True, 300, 0.8, 0.5, False, 60, 0)
+    assert none == 0 and cap == pytest.approx(120)
+    assert me.protocol_share(0.0, none, 120, 0.25, 0.8) == 0.0
+    assert me.protocol_share(0.0, cap, 120, 0.25, 0.8) == pytest.approx(0.25)
+    assert me.protocol_share(0.5, cap, 120, 0.25, 0.8) == 0.5              # the rule is a floor
+    assert me.protocol_share(0.0, 10_000, 120, 0.25, 0.8) == 0.8
+    # in the model: capitation raises the protocol share, hence control among managed patients
+    base = {"extends": "baseline", "population": 5_000, "seed": 2, "reform": {"before": "baseline"}}
+    m0 = CountyModel(load_config(base))
+    m1 = CountyModel(load_config({**base, "payment": {"capitation": {"enabled": True}}}))
+    assert m0.health.log[0]["protocol_share"] == 0.0 and m1.health.log[0]["protocol_share"] > 0.2
+    assert m1.health.log[0]["htn_managed_controlled"] > m0.health.log[0]["htn_managed_controlled"]

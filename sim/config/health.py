@@ -214,6 +214,28 @@ class OutcomeConfig(Section):
         source="assumption [A]", ge=0)
 
 
+class ManagementEffortConfig(Section):
+    """Primary facilities' management effort as a response to payment (sim/behaviour/management_effort.py)."""
+
+    response: float = param(
+        0.25, "protocol share gained per unit of incentive relative to the cost of protocol care", unit="share",
+        source="assumption [A]: no estimate in docs/sources/behaviour_evidence.md §7; sweep it", ge=0)
+    max_share: float = param(0.8, "highest protocol share effort alone reaches", unit="share",
+                             source="assumption [A]", ge=0, le=1)
+    capitation_retained_share: float = param(
+        0.5, "share of their capitation the township and village levels keep as surplus when patients stay well",
+        unit="share", source="assumption [A]", ge=0, le=1)
+    budget_saving_per_patient: float = param(
+        60.0, "admissions avoided per managed patient under protocol care, as surplus a global budget lets the "
+              "community keep", unit="yuan a year",
+        source="docs/sources/behaviour_evidence.md §7 [D]: admissions plus deaths RR 0.94 x about 0.2 admissions "
+               "a year per hypertensive x about 5,000 yuan per stay", ge=0)
+    public_health_per_patient: float = param(
+        0.0, "public-health package 基本公共卫生服务 paid per managed chronic patient for protocol follow-up (a lever)",
+        unit="yuan a year", source="assumption: off by default; the national package is about 89 yuan per "
+                                   "resident (2023) [M]", ge=0)
+
+
 class HealthConfig(Section):
     """Chronic control, the living population, emergencies, and DALY weights."""
 
@@ -221,3 +243,5 @@ class HealthConfig(Section):
     life_table: LifeTableConfig = param(default_factory=LifeTableConfig, description="ageing, deaths, births")
     emergency: EmergencyConfig = param(default_factory=EmergencyConfig, description="stroke and heart attack")
     outcomes: OutcomeConfig = param(default_factory=OutcomeConfig, description="DALY weights")
+    effort: ManagementEffortConfig = param(default_factory=ManagementEffortConfig,
+                                           description="management effort responding to payment")

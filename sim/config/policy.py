@@ -241,6 +241,9 @@ class MechanismConfig(Section):
                                   "incidence by age and sex only)")
     demography: bool = param(True, "residents age each year, die (life table, stroke and heart-attack case "
                              "fatality) and are replaced by newborns (off: nobody ages or dies)")
+    management_effort: bool = param(True, "primary facilities put more managed chronic patients under protocol "
+                                    "care when capitation, a global budget or a public-health package pays them "
+                                    "for it (off: the protocol share is the rule's)")
     emergency: bool = param(True, "stroke and heart-attack case fatality depends on onset-to-treatment time and "
                             "the green channel (needs demography to remove the dead)")
 

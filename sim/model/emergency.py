@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.behaviour import chronic_control as cc
+from sim.behaviour import chronic_control as cc, management_effort
 from sim.codes import COUNTY, DAYS_PER_YEAR, TOWNSHIP
 from sim.config.health import ACSC_CONDITIONS, DM_CONDITIONS, HTN_CONDITIONS
 from sim.county import demography
@@ -70,7 +70,7 @@ class Health:
         self.u_protocol = m.streams.uniform("health", self.rid, _SLOT_PROTOCOL)
         # the reference control (rules before the reform) fixes the normaliser of the incidence multipliers
         stratum = pop.age_band.astype(np.int64) * 2 + pop.sex
-        ref = m.rules_before.policy.chronic_management.protocol_share
+        ref = self.protocol_share(m.rules_before)
         self.norm = {}
         for name in ("htn", "dm"):
             disease, managed, p = self._control_probability(name, ref)
@@ -98,15 +98,29 @@ class Health:
         return pop.diabetes, pop.managed_dm, cc.control_probability(
             pop.managed_dm, protocol, c.dm_control_unmanaged, c.dm_control_managed, c.dm_control_protocol)
 
+    def protocol_share(self, rules) -> float:
+        """Protocol share in force under ``rules``: the rule's, raised by management effort when that responds."""
+        share = rules.policy.chronic_management.protocol_share
+        if not self.m.config.mechanisms.management_effort:
+            return share
+        e, cap = self.cfg.effort, rules.payment.capitation
+        incentive = management_effort.incentive_per_patient(
+            cap.enabled, cap.rate, cap.split.township + cap.split.village, e.capitation_retained_share,
+            rules.budget.enabled, e.budget_saving_per_patient, e.public_health_per_patient)
+        return management_effort.protocol_share(share, incentive,
+                                                rules.policy.chronic_management.annual_cost_per_patient,
+                                                e.response, e.max_share)
+
     def _update_control(self, year: int) -> None:
         m, c = self.m, self.cfg.chronic
         rule = m.regime.rules.policy.chronic_management
+        share = self.protocol_share(m.regime.rules)
         pop = m.population
         stratum = pop.age_band.astype(np.int64) * 2 + pop.sex
         groups, log = [], self.log[year]
         for name, u, aware, treated, conds in (("htn", self.u_htn, c.htn_aware, c.htn_treated, self.htn_conds),
                                                ("dm", self.u_dm, c.dm_aware, c.dm_treated, self.dm_conds)):
-            disease, managed, p = self._control_probability(name, rule.protocol_share)
+            disease, managed, p = self._control_probability(name, share)
             st = cc.states(u, disease, managed, p, aware, treated)
             setattr(self, f"{name}_state", st)
             living = disease & self.alive
@@ -117,7 +131,8 @@ class Health:
             if self.on_control and len(conds):
                 rr = cc.relative_risk(st, *self._rr(name))
                 groups.append((conds, rr / self.norm[name][stratum]))
-        protocol = (pop.managed_htn | pop.managed_dm) & (self.u_protocol < rule.protocol_share) & self.alive
+        protocol = (pop.managed_htn | pop.managed_dm) & (self.u_protocol < share) & self.alive
+        log["protocol_share"] = share
         log["protocol_patients"] = int(protocol.sum())
         log["protocol_cost_yuan"] = float(protocol.sum() * rule.annual_cost_per_patient)
         g = m.regime.rules.policy.green_channel
