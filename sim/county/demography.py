@@ -46,3 +46,19 @@ def age_and_replace(pop: Population, dead: np.ndarray, newborn_female: np.ndarra
             col[dead] = False
     pop.age_band[:] = age_band_of(pop.age)
     return births
+
+
+def oldest_band_ages(u: np.ndarray, sex: np.ndarray, cfg: LifeTableConfig, lo: int = 65, hi: int = 100) -> np.ndarray:
+    """(n,) ages in ``[lo, hi)`` drawn from the life table's stationary population (density proportional to
+    survival from ``lo``), by inverse CDF of keyed uniforms ``u``: the population builder draws ages uniformly
+    within the band, which puts far too many residents at 85+."""
+    ages = np.arange(lo, hi)
+    out = np.empty(len(u), dtype=np.int16)
+    for s in (0, 1):
+        q = annual_death_probability(ages, np.full(len(ages), s), cfg) / (1.0 - cfg.modelled_cause_share) \
+            if cfg.modelled_cause_share < 1 else annual_death_probability(ages, np.full(len(ages), s), cfg)
+        surv = np.concatenate([[1.0], np.cumprod(1.0 - q)[:-1]])
+        cdf = np.cumsum(surv) / surv.sum()
+        sel = sex == s
+        out[sel] = ages[np.minimum(np.searchsorted(cdf, u[sel], side="right"), len(ages) - 1)]
+    return out

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 N_STRATA = 8
 #: keyed-draw slots on the ``health`` stream (resident ids unless said)
-_SLOT_HTN, _SLOT_DM, _SLOT_PROTOCOL = 0, 1, 2
+_SLOT_HTN, _SLOT_DM, _SLOT_PROTOCOL, _SLOT_OLD_AGE = 0, 1, 2, 6
 _SLOT_DIE_YEAR, _SLOT_DIE_DAY, _SLOT_SEX = 3, 4, 5          # + 10 * year for the yearly draws
 _E_KEEP, _E_DIE, _E_DISABLE, _E_OTHER = 40, 41, 42, 43       # episode ids
 _SEV_FACTOR = np.array([0.3, 1.0, 3.0])                      # other admissions' fatality by severity [A]
@@ -65,6 +65,12 @@ class Health:
         for c, p in e.other_fatality.items():
             if c in codes:
                 self.other_fatality[codes.index(c)] = p
+        if self.on_demography:
+            # ages within 65+ follow the life table (the builder's uniform 65-99 over-counts the very old)
+            old = pop.age_band == pop.age_band.max()
+            pop.age[old] = demography.oldest_band_ages(m.streams.uniform("health", self.rid[old], _SLOT_OLD_AGE),
+                                                       pop.sex[old], self.cfg.life_table,
+                                                       int(pop.age[old].min()) if old.any() else 65)
         self.u_htn = m.streams.uniform("health", self.rid, _SLOT_HTN)
         self.u_dm = m.streams.uniform("health", self.rid, _SLOT_DM)
         self.u_protocol = m.streams.uniform("health", self.rid, _SLOT_PROTOCOL)
