@@ -53,7 +53,8 @@ class Health:
         self.log: dict[int, dict] = defaultdict(lambda: {"deaths": Counter(), "yll": Counter(), "births": 0,
                                                          "strokes": 0, "heart_attacks": 0, "stroke_disabled": 0,
                                                          "emergency_minutes": [], "avoidable_admissions": 0,
-                                                         "cv_events_managed_htn": 0, "strokes_managed_htn": 0})
+                                                         "cv_events_managed_htn": 0, "strokes_managed_htn": 0,
+                                                         "emergency_expected_deaths": 0.0})
         codes = cm.codes
         self.htn_conds = np.array([codes.index(c) for c in HTN_CONDITIONS if c in codes], dtype=np.int64)
         self.dm_conds = np.array([codes.index(c) for c in DM_CONDITIONS if c in codes], dtype=np.int64)
@@ -268,6 +269,7 @@ class Health:
             minutes = self.onset_to_treatment(res[i], b["fac"][new][i], b["first_level"][new][i], cond[i])
             log["emergency_minutes"].append(minutes)
             p_die, p_dis = self.fatality(cond[i], sev[i], minutes)
+            log["emergency_expected_deaths"] += float(p_die.sum())      # free of draw noise
             die = self.m.streams.uniform("health", ids[i], _E_DIE) < p_die
             disabled = ~die & (self.m.streams.uniform("health", ids[i], _E_DISABLE) < p_dis)
             log["stroke_disabled"] += int(disabled.sum())

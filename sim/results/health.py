@@ -41,6 +41,7 @@ def health_kpis(log: dict[int, dict], years: int, population: int, disability_we
             "managed_hypertensives": int(g.get("htn_managed", 0)),
             "emergency_deaths": int(emergency_deaths),
             "emergency_case_fatality": _ratio(emergency_deaths, events),
+            "emergency_expected_deaths_treated": float(g["emergency_expected_deaths"]),
             "stroke_disabled": int(g["stroke_disabled"]),
             "emergency_onset_to_treatment_min": float(np.median(minutes)) if len(minutes) else None,
             "yll": disease_yll, "yll_background": yll["background"], "yld": float(yld),
