@@ -15,6 +15,7 @@ from sim.county.world import UNLIMITED_BEDS
 from sim.model.claims import label_claims
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
+from sim.results.health import health_kpis
 from sim.results.kpis import capacity_kpis, facility_year_table, policy_kpis, yearly_kpis
 from sim.model import CountyModel
 from sim.policy.timeline import rules_in_year
@@ -68,9 +69,14 @@ def collect(model: CountyModel, books: Books | None = None) -> Result:
     daily.insert(2, "month", month)
 
     kpis = yearly_kpis(daily, ip, op, model.bed_days, level, model.world.beds, cfg.population, cm.base_group)
-    for extra in (settled.kpis, capacity_kpis(model.capacity, level), policy_kpis(ip, op, cm, cfg.years),
-                  equity_kpis(households, cfg.protection.bills.che_ctp_threshold) if households is not None else {},
-                  protection_kpis(settled.protection, ip)):
+    extras = [settled.kpis, capacity_kpis(model.capacity, level), policy_kpis(ip, op, cm, cfg.years),
+              equity_kpis(households, cfg.protection.bills.che_ctp_threshold) if households is not None else {},
+              protection_kpis(settled.protection, ip)]
+    if model.health is not None:
+        o = cfg.health.outcomes
+        extras.append(health_kpis(model.health.log, cfg.years, cfg.population, o.stroke_disability_weight,
+                                  o.stroke_disability_years))
+    for extra in extras:
         for y, values in extra.items():
             kpis.setdefault(y, {}).update(values)
     first_year = cfg.calendar.first_year

@@ -26,7 +26,9 @@ _SLOT = np.uint64(0xD6E8FEB86659FD93)
 
 #: names of the sequential generators and keyed streams; the order fixes their seeds, so append only
 STREAM_NAMES = ("world", "population", "onset", "severity", "seek", "choice", "referral", "capacity",
-                "los", "readmission", "cost", "onset_shock", "households", "contract", "care")
+                "los", "readmission", "cost", "onset_shock", "households", "contract", "care",
+                # health (sim/behaviour/chronic_control.py, sim/county/demography.py, sim/model/emergency.py)
+                "health", "health_onset", "demography")
 
 
 _MASK = (1 << 64) - 1

@@ -13,6 +13,7 @@ from typing import Literal
 
 from pydantic import model_validator
 
+from sim.config.health import ChronicManagementPolicy, GreenChannelPolicy
 from sim.config.fields import Section, param
 from sim.codes import COUNTY, TOWNSHIP, VILLAGE
 
@@ -120,6 +121,10 @@ class PolicyConfig(Section):
                                               description="family-doctor contract rate 家庭医生签约率")
     chronic_care: ChronicCarePolicy = param(default_factory=ChronicCarePolicy,
                                             description="chronic drug refills 慢病取药: village drug list, long prescriptions")
+    chronic_management: ChronicManagementPolicy = param(default_factory=ChronicManagementPolicy,
+                                                        description="protocol care of hypertension and diabetes")
+    green_channel: GreenChannelPolicy = param(default_factory=GreenChannelPolicy,
+                                              description="stroke / chest-pain green channel 绿色通道")
 
 
 class IncentiveConfig(Section):
@@ -248,6 +253,18 @@ class MechanismConfig(Section):
                          "expected supervision penalty (providers.coding)")
     surplus_reinvestment: bool = param(True, "retained surplus is reinvested into facilities' quality and "
                                        "capability by the ``reinvestment`` rule (off: nothing is invested)")
+    chronic_control: bool = param(True, "hypertension and diabetes control (by management) multiplies each "
+                                  "resident's incidence of stroke, heart disease and complications (off: "
+                                  "incidence by age and sex only)")
+    demography: bool = param(False, "residents age each year, die (life table, stroke and heart-attack case "
+                             "fatality) and are replaced by newborns (off: nobody ages or dies; deaths are still "
+                             "counted as outcomes). Off by default: on, scenarios whose deaths differ re-sample "
+                             "later years' onsets, so common random numbers pair only year 0; use more seeds")
+    management_effort: bool = param(True, "primary facilities put more managed chronic patients under protocol "
+                                    "care when capitation, a global budget or a public-health package pays them "
+                                    "for it (off: the protocol share is the rule's)")
+    emergency: bool = param(True, "stroke and heart-attack case fatality depends on onset-to-treatment time and "
+                            "the green channel (needs demography to remove the dead)")
 
 
 #: the sections of a scenario that are rules (switched by a reform) rather than behaviour or the county

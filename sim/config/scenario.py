@@ -15,6 +15,7 @@ from pydantic import field_validator, model_validator
 
 from sim.config.shocks import Shock
 from sim.config.fields import Section, folder_safe_name, out_of_unit_range, param
+from sim.config.health import HealthConfig
 from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
 from sim.config.payment import FacilityPaymentConfig
@@ -363,6 +364,8 @@ class ScenarioConfig(Section):
                                          description="household bills, critical-illness insurance and assistance")
     providers: ProviderConfig = param(default_factory=ProviderConfig,
                                       description="facilities' length of stay, intensity, admission and coding")
+    health: HealthConfig = param(default_factory=HealthConfig, description="chronic control, ageing and deaths, "
+                                 "emergencies, DALY weights")
     mechanisms: MechanismConfig = param(default_factory=MechanismConfig, description="behavioural channel switches")
     reform: ReformConfig = param(default_factory=ReformConfig, description="when the scenario's rules start")
     calendar: CalendarConfig = param(default_factory=CalendarConfig, description="calendar labels of outputs")

@@ -46,6 +46,7 @@ from sim.model.choice import (build_choice_tables, capability_table, choose_firs
                               utilities)
 from sim.model.claims import ClaimsRecorder
 from sim.model.facilities import AGENT_CLASS, Facility
+from sim.model.emergency import STAGES as HEALTH_STAGES, Health
 from sim.model.onset import OnsetProcess, shock_rate_multiplier
 from sim.stages import Day, Stage, insert_stage, subset
 from sim.model.ward import Ward
@@ -169,6 +170,13 @@ class CountyModel(mesa.Model):
         self.refresh_choice_tables()
         self._g_ref = self._reference_prices() if config.mechanisms.care_seeking else None
         self._log_capacity(0)
+        # health (sim/model/emergency.py): control states, deaths, emergencies; its own stages
+        self.health: Health | None = None
+        if config.mechanisms.chronic_control or config.mechanisms.demography or config.mechanisms.emergency:
+            self.health = Health(self)
+            for stage, where in HEALTH_STAGES:
+                self.add_stage(stage, **where)
+            self.health.start_year(0)
 
     # -- stages and rules ----------------------------------------------------------------------
     def add_stage(self, stage: Stage, *, before: str | None = None, after: str | None = None) -> None:
@@ -207,6 +215,8 @@ class CountyModel(mesa.Model):
         self.agents.do("review_incentives")
         self._set_contracts()
         self._apply_chronic_policy()
+        if self.health is not None:
+            self.health.start_year(year)      # ageing, births, control states under this year's rules
         self.refresh_choice_tables()
         self._log_capacity(year)
 
@@ -552,6 +562,12 @@ def _discharge(m: CountyModel, day: Day, stays: dict[str, np.ndarray]) -> None:
 def onset_stage(m: CountyModel, day: Day) -> None:
     """Today's new episodes by setting, chronic follow-ups due, and readmissions due."""
     ids, res, cond = m.onset.new_episodes(day.day)
+    if m.health is not None:
+        # incidence multipliers by control state (thinning on a keyed draw + extra onsets), the dead masked
+        keep = m.onset.keep(ids, res, cond, m.streams.uniform("health", ids, 40))
+        e_ids, e_res, e_cond = m.onset.extra_episodes()
+        ids, res, cond = (np.concatenate([ids[keep], e_ids]), np.concatenate([res[keep], e_res]),
+                          np.concatenate([cond[keep], e_cond]))
     day.add("onsets", len(ids))
     op = m.casemix.setting[cond] == OUTPATIENT
     day.batches["outpatient"] = {"ids": ids[op], "res": res[op], "cond": cond[op]}
@@ -565,11 +581,17 @@ def onset_stage(m: CountyModel, day: Day) -> None:
         day.add("extra_followups", extra.sum())
         fu_ids, fu_res, fu_cond = (np.concatenate([fu_ids, e_ids[extra]]), np.concatenate([fu_res, e_res[extra]]),
                                    np.concatenate([fu_cond, e_cond[extra]]))
+    if m.onset.alive is not None:
+        live = m.onset.alive[fu_res]
+        fu_ids, fu_res, fu_cond = fu_ids[live], fu_res[live], fu_cond[live]
     day.batches["chronic"] = {"ids": fu_ids, "res": fu_res, "cond": fu_cond}
     ip = ~op
     batches = m.pending_readmissions.pop(day.day, [])
     r_ids, r_res, r_cond = (tuple(np.concatenate([b[i] for b in batches]) for i in range(3)) if batches else
                             (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)))
+    if m.onset.alive is not None and len(r_ids):
+        live = m.onset.alive[r_res]
+        r_ids, r_res, r_cond = r_ids[live], r_res[live], r_cond[live]
     day.batches["inpatient"] = {
         "ids": np.concatenate([ids[ip], r_ids]), "res": np.concatenate([res[ip], r_res]),
         "cond": np.concatenate([cond[ip], r_cond]),

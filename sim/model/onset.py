@@ -63,6 +63,23 @@ class OnsetProcess:
         self.rate_multiplier = rate_multiplier
         self.shock_rng = shock_rng if shock_rng is not None else np.random.default_rng(0)
         self.next_shock_id = 0
+        self.casemix = casemix
+        self.next_id = 0
+        self.interval = followup_interval
+        self.htn_code = casemix.codes.index("htn_followup") if "htn_followup" in casemix.codes else -1
+        self.dm_code = casemix.codes.index("dm_followup") if "dm_followup" in casemix.codes else -1
+        #: (N,) bool, residents alive (None: everybody; set by sim/county/demography.py)
+        self.alive: np.ndarray | None = None
+        #: per-resident incidence multipliers (set by :meth:`set_multipliers`), and their own generator
+        self._groups: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._extra_rng: np.random.Generator | None = None
+        self._extra_next = 0
+        self.restratify(population)
+
+    def restratify(self, population: Population) -> None:
+        """(Re)build strata, daily means and follow-up cycles from the residents as they are now (after
+        ageing, deaths and births at a year start). Draws nothing."""
+        casemix = self.casemix
         self.order, self.starts, self.sizes = population.strata()
         band = np.arange(N_STRATA) // 2
         sex = np.arange(N_STRATA) % 2
@@ -70,18 +87,65 @@ class OnsetProcess:
         daily = casemix.incidence[:, band] / 1000.0 / 365.0 * self.sizes[None, :] * allowed
         daily[casemix.setting == CHRONIC] = 0.0
         self.daily_mean = daily                                  # (C, 8) expected episodes per day
-        self.next_id = 0
         # chronic follow-ups: residents grouped by the day of their cycle
-        self.interval = followup_interval
-        self.htn_code = casemix.codes.index("htn_followup") if "htn_followup" in casemix.codes else -1
-        self.dm_code = casemix.codes.index("dm_followup") if "dm_followup" in casemix.codes else -1
         managed = population.managed_htn | population.managed_dm
+        if self.alive is not None:
+            managed = managed & self.alive
         who = np.flatnonzero(managed)
         phase = population.followup_phase[who]
         order = np.argsort(phase, kind="stable")
         self._fu_residents = who[order]
         self._fu_condition = np.where(population.managed_htn[self._fu_residents], self.htn_code, self.dm_code)
-        self._fu_bounds = np.searchsorted(phase[order], np.arange(followup_interval + 1))
+        self._fu_bounds = np.searchsorted(phase[order], np.arange(self.interval + 1))
+
+    def set_multipliers(self, groups: list[tuple[np.ndarray, np.ndarray]], rng: np.random.Generator) -> None:
+        """Per-resident incidence multipliers: ``groups`` = ``[(condition indices, (N,) multiplier), ...]``.
+
+        A base onset of a listed condition is kept with probability ``min(m, 1)`` (a keyed draw, see
+        :meth:`keep`); residents with ``m > 1`` get extra onsets at rate ``base * (m - 1)`` from ``rng`` (a
+        generator of its own), so the base process's draws never change. Call again after
+        :meth:`restratify`."""
+        if self._extra_rng is None:
+            self._extra_rng = rng
+        self._groups = []
+        for conds, m in groups:
+            w = np.maximum(m - 1.0, 0.0)[self.order]
+            cum = np.concatenate([[0.0], np.cumsum(w)])
+            w_stratum = cum[self.starts + self.sizes] - cum[self.starts]          # (8,) sum of (m - 1)+
+            mean_w = np.where(self.sizes > 0, w_stratum / np.maximum(self.sizes, 1), 0.0)
+            self._groups.append((np.asarray(conds, dtype=np.int64), np.asarray(m, dtype=float), cum,
+                                 mean_w))
+
+    def keep(self, ids: np.ndarray, res: np.ndarray, cond: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """(n,) True for the base onsets that stay: alive, and ``u < min(m, 1)`` for multiplied conditions
+        (``u``: keyed uniforms of the episodes, drawn by the caller on a stream of its own)."""
+        ok = np.ones(len(ids), dtype=bool) if self.alive is None else self.alive[res]
+        for conds, m, _, _ in self._groups:
+            sel = np.isin(cond, conds)
+            ok[sel] &= u[sel] < np.minimum(m[res[sel]], 1.0)
+        return ok
+
+    def extra_episodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Today's extra onsets of residents whose multiplier exceeds 1 (ids ``2 << 62 | counter``)."""
+        out_res, out_cond = [], []
+        for conds, _, cum, mean_w in self._groups:
+            lam = self.daily_mean[conds] * mean_w[None, :]
+            counts = self._extra_rng.poisson(lam)
+            c, s = np.nonzero(counts)
+            k = counts[c, s]
+            c, s = np.repeat(conds[c], k), np.repeat(s, k)
+            lo, hi = cum[self.starts[s]], cum[self.starts[s] + self.sizes[s]]
+            target = lo + self._extra_rng.random(len(s)) * (hi - lo)
+            pos = np.clip(np.searchsorted(cum, target, side="right") - 1, 0, len(self.order) - 1)
+            out_res.append(self.order[pos]); out_cond.append(c)
+        res = np.concatenate(out_res) if out_res else np.zeros(0, np.int64)
+        cond = np.concatenate(out_cond).astype(np.int64) if out_cond else np.zeros(0, np.int64)
+        if self.alive is not None:
+            ok = self.alive[res]
+            res, cond = res[ok], cond[ok]
+        ids = np.uint64(2 << 62) | np.arange(self._extra_next, self._extra_next + len(res), dtype=np.uint64)
+        self._extra_next += len(res)
+        return ids, res.astype(np.int64), cond
 
     def new_episodes(self, day: int | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Today's onsets: ``(episode_ids uint64, residents, conditions)``, ids sequential from 0 (a shock's

@@ -40,7 +40,10 @@ BEHAVIOUR_OFF: dict = {
     # and provider channels (sim/behaviour: length of stay, intensity, admission threshold, coding)
     "mechanisms": {"care_seeking": False, "contracts": False, "chronic_continuity": False,
                    "length_of_stay": False, "intensity": False, "admission": False, "coding": False,
-                   "cost_shifting": False},
+                   "cost_shifting": False,
+                   # health (sim/model/emergency.py): control multipliers, ageing and deaths, emergencies
+                   "chronic_control": False, "demography": False, "emergency": False,
+                   "management_effort": False},
     "choice": {"oop_per_100_yuan": 0.08, "contract": 0.6, "oop_income_elasticity": 0.0,
                "oop_severity_factor": {"mild": 1.0, "moderate": 1.0, "severe": 1.0},
                "asc_outpatient": {"village": 0.0, "township": -0.1, "county": -0.55, "city": -0.9, "province": -2.3},
