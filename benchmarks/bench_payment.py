@@ -16,9 +16,9 @@ import argparse
 import time
 
 from sim.config.budget import BudgetConfig
-from sim.settlement import PaymentRules, settle
 from sim.config.payment import FacilityPaymentConfig
 from sim.payment.synthetic import synthetic_claims
+from sim.settlement import PaymentRules, settle
 
 RULES = {
     "fee-for-service": PaymentRules(),

@@ -1,7 +1,12 @@
-import glob, pickle, sys, numpy as np, pandas as pd
-from sim.config.protection import ProtectionConfig, CriticalIllnessConfig, AssistanceConfig
+import glob
+import pickle
+
+import pandas as pd
+
+from sim.config.protection import AssistanceConfig, CriticalIllnessConfig, ProtectionConfig
 from sim.payment.protection import apply_layers, eligibility
-from sim.results.equity import household_bills, equity_kpis
+from sim.results.equity import equity_kpis, household_bills
+
 P = ProtectionConfig(); rows = []
 for f in sorted(glob.glob("/tmp/prot_runs/*_200000_*.pkl")):
     scen, _, seed = f.split("/")[-1][:-4].rsplit("_", 2)

@@ -1,8 +1,11 @@
-import pickle, sys, time
-import numpy as np
+import pickle
+import sys
+import time
+
 from sim.config.loader import load_config
 from sim.model import CountyModel
-from sim.settlement.books import close_year, claims_tables, settle_model
+from sim.settlement.books import claims_tables, close_year, settle_model
+
 pop = int(sys.argv[1]); seeds = [int(s) for s in sys.argv[2].split(",")]
 for seed in seeds:
     for scen in ("baseline", "gatekeeping", "global_budget"):

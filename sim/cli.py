@@ -19,7 +19,7 @@ import signal
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sim import __version__
@@ -107,7 +107,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from sim.config.loader import ConfigError, load_config
 
     cfg = load_config(args.config, overrides, labels)
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%d-%H%M%S")
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     out = Path(args.out) if args.out else Path("results") / f"{cfg.name}-{cfg.seed}-{stamp}"
     if out.exists():
         raise ConfigError(f"--out {out}: folder already exists (choose another, or remove it)")

@@ -2,26 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from sim import __version__
-from sim.settlement.books import Books
 from sim.codes import DAYS_PER_YEAR, LEVEL_NAMES, MONTH_START, year_month
-from sim.county.world import UNLIMITED_BEDS
-from sim.model.claims import label_claims
 from sim.config.loader import load_config
 from sim.config.scenario import ScenarioConfig
+from sim.county.world import UNLIMITED_BEDS
+from sim.model import CountyModel
+from sim.model.claims import label_claims
+from sim.policy.timeline import rules_in_year
+from sim.results import Result
+from sim.results.equity import equity_kpis, household_bills, protection_kpis
 from sim.results.health import health_kpis
 from sim.results.kpis import capacity_kpis, facility_year_table, policy_kpis, yearly_kpis
-from sim.model import CountyModel
-from sim.policy.timeline import rules_in_year
+from sim.settlement.books import Books
 from sim.settlement.settle import apply_protection, check_rules
-from sim.results.equity import equity_kpis, household_bills, protection_kpis
-from sim.results import Result
 
 
 def run(config: str | Path | Mapping[str, Any] | ScenarioConfig | None = None, *, seed: int | None = None,

@@ -12,8 +12,8 @@ counters (``day.count``) that become one row of the daily table.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 

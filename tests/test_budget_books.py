@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-import sim
 from sim.config.budget import BudgetConfig
 from sim.config.loader import load_config
 from sim.config.shocks import Shock

@@ -7,10 +7,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.codes import CHRONIC
 from sim.config.loader import load_config
 from sim.model import CountyModel
-from sim.payment.caps import OutpatientCapTracker
 from sim.results import Result
 from sim.simulation import collect
 

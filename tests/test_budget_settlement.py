@@ -9,8 +9,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from sim.config.budget import BudgetConfig
 from sim.budget.year_end import monthly_schedule, settle_year
+from sim.config.budget import BudgetConfig
 from sim.settlement import PaymentRules, settle
 from tests.payment_helpers import approx, full_cover, no_outpatient, spending
 

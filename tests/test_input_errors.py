@@ -164,8 +164,8 @@ def test_out_under_a_file_fails_before_simulating(tmp_path, capsys):
 
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
 def test_read_only_results_folder_fails_before_simulating(tmp_path, capsys, monkeypatch):
-    from sim.results.atomic import check_can_create
     from sim.config.loader import ConfigError
+    from sim.results.atomic import check_can_create
 
     ro = tmp_path / "ro"
     ro.mkdir()

@@ -36,16 +36,14 @@ def _dead_pid() -> int:
 
 
 def test_interrupted_folder_write_leaves_nothing(tmp_path):
-    with pytest.raises(KeyboardInterrupt):
-        with atomic_folder(tmp_path / "run") as tmp:
-            (tmp / "a.parquet").write_bytes(b"x" * 1000)
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), atomic_folder(tmp_path / "run") as tmp:
+        (tmp / "a.parquet").write_bytes(b"x" * 1000)
+        raise KeyboardInterrupt
     assert list(tmp_path.iterdir()) == []
 
 
 def test_sigterm_is_handled_like_ctrl_c(tmp_path, capsys, monkeypatch):
     """SIGTERM during the write: exit 143, one line, no temporary folder left."""
-    import sim.results.result as result_mod
 
     real = pd.DataFrame.to_parquet
     calls = []

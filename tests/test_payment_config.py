@@ -6,9 +6,9 @@ import pytest
 
 import sim
 from sim.config.fields import iter_params
+from sim.config.payment import FacilityPaymentConfig
 from sim.config.scenario import ScenarioConfig
 from sim.settlement import PaymentRules, settle
-from sim.config.payment import FacilityPaymentConfig
 from tests.payment_helpers import inpatient, no_outpatient
 
 

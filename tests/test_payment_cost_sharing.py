@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import REFERRED_DOWN, REFERRED_INCAPABLE, year_month
-from sim.settlement import PaymentRules, settle
-from sim.payment.caps import OutpatientCapTracker
 from sim.config.insurance import CostSharingConfig
+from sim.payment.caps import OutpatientCapTracker
+from sim.settlement import PaymentRules, settle
 from tests.payment_helpers import approx, inpatient, no_outpatient
 
 CHRONIC = np.array([False, False, True])       # conditions 0, 1 general; 2 a two-disease follow-up

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import REFERRED_DOWN
+from sim.config.payment import FacilityPaymentConfig
 from sim.payment import expected_case_margin, expected_case_revenue
 from sim.settlement import PaymentRules, settle
-from sim.config.payment import FacilityPaymentConfig
 from tests.payment_helpers import approx, inpatient, no_outpatient
 
 DRG_IN_COUNTY = {"township": "drg", "county": "drg"}

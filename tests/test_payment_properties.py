@@ -12,12 +12,12 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sim.config.budget import BudgetConfig
 from sim.codes import year_month
-from sim.settlement import PaymentRules, settle
+from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
-from sim.payment.cost_sharing import settle_claims
 from sim.config.payment import FacilityPaymentConfig
+from sim.payment.cost_sharing import settle_claims
+from sim.settlement import PaymentRules, settle
 
 CODES = np.array(["FV29", "ES45", "ES4G", "BR15", "GE29", ""], dtype=object)
 RW = np.array([0.5155, 0.3924, 0.6682, 2.3905, 0.9662, np.nan])

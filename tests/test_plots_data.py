@@ -19,13 +19,13 @@ ROOT = Path(tempfile.mkdtemp(prefix="countysim-plots-"))
 atexit.register(shutil.rmtree, ROOT, ignore_errors=True)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def run_folder() -> Path:
     """The global-budget scenario (fee-for-service, then a global budget from year 2), 4,000 residents, 3 years."""
     return sim.run("global_budget", population=4000, seed=1, years=3).write(ROOT / "run")
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def comparison_folder() -> Path:
     """baseline vs drg_base_groups on 2 paired seeds, 4,000 residents."""
     from sim.experiments import compare
@@ -39,7 +39,7 @@ def one_year_run() -> Path:
     return sorted((comparison_folder() / "runs").iterdir())[0]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def sweep_folder() -> Path:
     """One-at-a-time sweep of two parameters (5 design points, 1 seed, 2,000 residents)."""
     from sim.experiments import run_sweep

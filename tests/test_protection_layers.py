@@ -5,11 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sim.config.protection import AssistanceConfig, CriticalIllnessConfig, HouseholdBillsConfig
-from sim.payment.protection import (EXTREME_POVERTY, MONITORED, NOT_ELIGIBLE, SUBSISTENCE, apply_layers,
-                                    eligibility, protection_ledger, tiered)
+from sim.payment.protection import (
+    EXTREME_POVERTY,
+    MONITORED,
+    NOT_ELIGIBLE,
+    SUBSISTENCE,
+    apply_layers,
+    eligibility,
+    protection_ledger,
+    tiered,
+)
 from sim.results.equity import concentration_index, equity_kpis, household_bills
 
 CII = CriticalIllnessConfig(enabled=True)

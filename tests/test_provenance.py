@@ -25,9 +25,10 @@ def run_folder(tmp_path_factory):
 def test_summary_records_code_and_library_versions(run_folder):
     s = json.loads((run_folder / "summary.json").read_text(encoding="utf-8"))
     p = s["provenance"]
+    import platform
+
     import mesa
     import numpy
-    import platform
 
     assert p["numpy"] == numpy.__version__ and p["pandas"] == pd.__version__ and p["mesa"] == mesa.__version__
     assert p["python"] == platform.python_version() and p["countysim"] == sim.__version__

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 import sim
+from sim.codes import COUNTY, TOWNSHIP, VILLAGE
 from sim.config.loader import ConfigError, load_config
-from sim.codes import CITY, COUNTY, TOWNSHIP, VILLAGE
 from sim.county.world import build_world
 
 FACILITIES = """id,name,level,township,lat,lon,beds,doctors

@@ -15,7 +15,7 @@ closed year, which :mod:`sim.budget.pool` computes, or by the fixed ``pool_growt
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

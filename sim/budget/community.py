@@ -9,8 +9,8 @@ so a runner closes each year once (:func:`run_budget_year`); :func:`run_budget` 
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

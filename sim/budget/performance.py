@@ -20,7 +20,7 @@ below ``zero_score``, 1 from ``full_score``, linear in between.
 from __future__ import annotations
 
 import math
-from typing import Mapping
+from collections.abc import Mapping
 
 from sim.config.budget import INDICATORS, PerformanceConfig, ScoreComponent
 

@@ -16,8 +16,8 @@ deposit are accounts of the fund, so they sit inside the balance. Defaults: ``do
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

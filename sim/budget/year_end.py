@@ -38,8 +38,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config.budget import BudgetConfig
 from sim.budget.performance import score_ramp
+from sim.config.budget import BudgetConfig
 
 MONTHS = 12
 

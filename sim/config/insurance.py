@@ -11,14 +11,13 @@ NHSA 2023 figures for residents).
 
 from __future__ import annotations
 
-import numpy as np
-
 from typing import Literal
 
+import numpy as np
 from pydantic import model_validator
 
-from sim.config.fields import Section, param
 from sim.codes import LEVEL_NAMES
+from sim.config.fields import Section, param
 
 
 class LevelValues(Section):

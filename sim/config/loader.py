@@ -9,13 +9,15 @@ field, the value and what was expected.
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 from pydantic import ValidationError
 
 from sim.config.scenario import ScenarioConfig
+
 
 def find_configs_dir(package_dir: Path | None = None) -> Path:
     """The built-in configs: the repository's configs/ folder (a checkout or editable install), else the copy
@@ -171,9 +173,7 @@ def _brief(value: Any, limit: int = 60) -> str:
 def _lookup(raw: Mapping[str, Any], loc: tuple) -> Any:
     node: Any = raw
     for key in loc:
-        if isinstance(node, Mapping) and key in node:
-            node = node[key]
-        elif isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if isinstance(node, Mapping) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
             node = node[key]
         else:
             return _MISSING

@@ -13,9 +13,9 @@ from typing import Literal
 
 from pydantic import model_validator
 
-from sim.config.health import ChronicManagementPolicy, GreenChannelPolicy
-from sim.config.fields import Section, param
 from sim.codes import COUNTY, TOWNSHIP, VILLAGE
+from sim.config.fields import Section, param
+from sim.config.health import ChronicManagementPolicy, GreenChannelPolicy
 
 #: first-contact-at-primary-care conditions 基层首诊病种 (docs/sources/payment_rules.md §5.1 [K]): chronic and minor acute
 #: conditions as the case-mix codes them

@@ -13,16 +13,16 @@ from typing import Literal
 
 from pydantic import field_validator, model_validator
 
-from sim.config.shocks import Shock
+from sim.config.budget import BudgetConfig
 from sim.config.fields import Section, folder_safe_name, out_of_unit_range, param
 from sim.config.health import HealthConfig
-from sim.config.budget import BudgetConfig
 from sim.config.insurance import CostSharingConfig
-from sim.config.payment import FacilityPaymentConfig
-from sim.config.protection import ProtectionConfig
 from sim.config.patients import CareSeekingConfig, ChronicContinuityConfig, ContractResponseConfig, HouseholdConfig
+from sim.config.payment import FacilityPaymentConfig
 from sim.config.policy import IncentiveConfig, MechanismConfig, PolicyConfig, ReformConfig, ReinvestmentConfig
+from sim.config.protection import ProtectionConfig
 from sim.config.providers import ProviderConfig
+from sim.config.shocks import Shock
 
 AGE_BANDS: tuple[str, ...] = ("0_14", "15_44", "45_64", "65p")
 AGE_BAND_EDGES: tuple[int, ...] = (0, 15, 45, 65, 100)  # years; last edge is the oldest age + 1

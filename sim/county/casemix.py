@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.codes import INPATIENT, LEVEL_NAMES, N_LEVELS, SETTINGS
 from sim.config.loader import ConfigError
 from sim.config.scenario import AGE_BANDS
-from sim.codes import CHRONIC, INPATIENT, LEVEL_NAMES, N_LEVELS, OUTPATIENT, SETTINGS
 
 SEX_CODES = {"all": -1, "male": 0, "female": 1}
 

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.codes import CITY, COUNTY, LEVEL_NAMES, PROVINCE, TOWNSHIP, VILLAGE
 from sim.config.loader import ConfigError
 from sim.config.scenario import WorldConfig
-from sim.codes import CITY, COUNTY, LEVEL_NAMES, PROVINCE, TOWNSHIP, VILLAGE
 
 #: road distance is longer than the straight line
 ROAD_FACTOR = 1.3

@@ -11,13 +11,13 @@ Quick start::
 See ``docs/experiments.md``.
 """
 
-from sim.experiments.spec import Design, Parameter, SweepSpec, load_spec
+from sim.experiments.analysis import DEFAULT_KPIS, morris_indices, sobol_indices, summarize, t_interval, tornado
 from sim.experiments.design import build_design, problem
+from sim.experiments.paired import SweepFailed, compare, paired_differences
 from sim.experiments.plan import Plan, RunTask, replicate_seeds
+from sim.experiments.spec import Design, Parameter, SweepSpec, load_spec
 from sim.experiments.store import SweepStatus, load, status
 from sim.experiments.sweep import run_sweep
-from sim.experiments.analysis import DEFAULT_KPIS, morris_indices, sobol_indices, summarize, t_interval, tornado
-from sim.experiments.paired import SweepFailed, compare, paired_differences
 
 __all__ = ["DEFAULT_KPIS", "Design", "Parameter", "Plan", "RunTask", "SweepFailed", "SweepSpec", "SweepStatus",
            "build_design", "compare", "load", "load_spec", "morris_indices", "paired_differences", "problem",

@@ -8,8 +8,8 @@ indices use each design point's KPI mean over replicates; the analyzers are SALi
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import pandas as pd

@@ -32,8 +32,9 @@ import hashlib
 import json
 import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -69,7 +70,7 @@ class FitParameter(BaseModel):
     start: float | None = None
 
     @model_validator(mode="after")
-    def _check(self) -> "FitParameter":
+    def _check(self) -> FitParameter:
         if not self.high > self.low:
             raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
         if self.start is not None and not self.low <= self.start <= self.high:
@@ -97,7 +98,7 @@ class TargetsFile(BaseModel):
     targets: list[Target]
 
     @model_validator(mode="after")
-    def _check(self) -> "TargetsFile":
+    def _check(self) -> TargetsFile:
         if not self.parameters:
             raise ValueError("parameters: give at least one parameter to fit")
         if not self.targets:

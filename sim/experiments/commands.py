@@ -84,7 +84,6 @@ def cmd_sweep_analyze(args: argparse.Namespace) -> int:
     from sim.config.loader import ConfigError
     from sim.experiments import analysis
     from sim.experiments.store import SweepFolder
-
     from sim.results.atomic import check_can_create, write_text_atomic
 
     if args.csv:

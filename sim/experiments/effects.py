@@ -39,8 +39,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -79,7 +80,7 @@ class Effect(BaseModel):
     note: str = ""
 
     @model_validator(mode="after")
-    def _check(self) -> "Effect":
+    def _check(self) -> Effect:
         if self.band[0] > self.band[1]:
             raise ValueError(f"band {list(self.band)}: low must not exceed high")
         if self.change == "elasticity" and not self.price_change:

@@ -10,11 +10,12 @@ from __future__ import annotations
 import multiprocessing
 import os
 import time
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor
 from concurrent.futures import wait as cf_wait
 from concurrent.futures.process import BrokenProcessPool
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
 
 from sim.config.loader import ConfigError
 from sim.experiments.optional import optional_import
@@ -164,7 +165,7 @@ def _outcome(fut: Any, task: RunTask) -> dict:
     try:
         return fut.result()
     except Exception as exc:  # noqa: BLE001 - the worker itself was lost (crash, killed, cancelled)
-        now = datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+        now = datetime.now(UTC).isoformat(timespec="milliseconds")
         return {"run_id": task.run_id, "status": "failed", "error": f"worker lost: {error_text(exc)}",
                 "wall_s": float("nan"), "started": None, "finished": now, "host": ""}
 

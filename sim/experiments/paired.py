@@ -9,17 +9,18 @@ sweep (two scenarios, no parameters), so the same folder layout, executors and r
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 from sim.config.loader import ConfigError, load_config
 from sim.experiments.analysis import t_interval
 from sim.experiments.plan import replicate_seeds
-from sim.experiments.sweep import Progress, run_sweep
 from sim.experiments.store import load
+from sim.experiments.sweep import Progress, run_sweep
 from sim.results.atomic import write_parquet_atomic, write_text_atomic
 
 COLUMNS = ["year", "kpi", "baseline", "reform", "diff", "ci_low", "ci_high", "n", "rel_diff"]
@@ -117,7 +118,7 @@ def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mappi
     write_parquet_atomic(table, folder / "comparison.parquet")
     meta = {"baseline": labels[0], "reform": labels[1], "seeds": replicate_seeds(root_seed, seeds), "root_seed": root_seed,
             "population": population, "years": years, "level": level, **horizon,
-            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "rows": json.loads(table.to_json(orient="records"))}
     write_text_atomic(folder / "comparison.json", json.dumps(meta, indent=1, ensure_ascii=False) + "\n")
     table.attrs.update(baseline=labels[0], reform=labels[1], folder=str(folder), **horizon)

@@ -27,16 +27,24 @@ from __future__ import annotations
 
 import copy
 import math
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, Mapping
+from typing import Any, Literal
 
 import numpy as np
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 from sim.config.fields import folder_safe_name
-from sim.config.loader import (ConfigError, deep_merge, format_validation_error, load_config, read_yaml_chain,
-                               resolve_config_path, set_dotted)
+from sim.config.loader import (
+    ConfigError,
+    deep_merge,
+    format_validation_error,
+    load_config,
+    read_yaml_chain,
+    resolve_config_path,
+    set_dotted,
+)
 from sim.config.scenario import ScenarioConfig
 
 #: manifest columns that parameter names may not shadow
@@ -82,7 +90,7 @@ class Parameter(BaseModel):
         return value
 
     @model_validator(mode="after")
-    def _check(self) -> "Parameter":
+    def _check(self) -> Parameter:
         ranged = self.low is not None or self.high is not None
         if ranged == (self.levels is not None):
             raise ValueError("give either low and high, or levels (not both)")
@@ -179,7 +187,7 @@ class Design(BaseModel):
         return {"method": value} if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _check(self) -> "Design":
+    def _check(self) -> Design:
         needs_samples = self.method in ("random", "latin", "sobol", "morris")
         if needs_samples and self.samples is None:
             raise ValueError(f"method '{self.method}' needs samples (number of "
@@ -231,7 +239,7 @@ class SweepSpec(BaseModel):
         return v
 
     @model_validator(mode="after")
-    def _names(self) -> "SweepSpec":
+    def _names(self) -> SweepSpec:
         for section in ("parameters", "dummy"):
             for name in getattr(self, section):
                 if name in RESERVED_NAMES:

@@ -16,8 +16,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -57,7 +55,7 @@ class SweepFolder:
         self.journal_file = self.root / "journal.jsonl"
         self.kpi_cache = self.root / "kpis.parquet"
 
-    def require(self) -> "SweepFolder":
+    def require(self) -> SweepFolder:
         if not self.manifest_file.is_file():
             raise ConfigError(f"{self.root}: not a sweep folder (no manifest.parquet)")
         return self

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.county.casemix import Casemix
-from sim.config.scenario import ChoiceConfig
 from sim.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
+from sim.config.scenario import ChoiceConfig
+from sim.county.casemix import Casemix
 from sim.county.world import World
 
 #: alternative slots: 0 own village clinic, 1 own township centre, then hospitals (see World.alternatives)

@@ -15,8 +15,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.codes import (COUNTY, DAYS_PER_YEAR, LEVEL_NAMES, MONTH_START, PATH_NAMES, UP_PATHS,
-                       year_month)
+from sim.codes import COUNTY, LEVEL_NAMES, PATH_NAMES, year_month
+
 
 class ClaimsRecorder:
     """Collects claims during a run.

@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from sim.behaviour import chronic_control as cc, management_effort
+from sim.behaviour import chronic_control as cc
+from sim.behaviour import management_effort
 from sim.codes import COUNTY, DAYS_PER_YEAR, TOWNSHIP
 from sim.config.health import ACSC_CONDITIONS, DM_CONDITIONS, HTN_CONDITIONS
 from sim.county import demography

@@ -27,33 +27,42 @@ Year boundaries belong to whoever runs the model: :meth:`CountyModel.run` calls 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Callable
+from collections.abc import Callable
 
 import mesa
 import numpy as np
 from scipy.special import ndtri
 
 from sim import codes
-from sim.codes import (CHRONIC, CITY, COUNTY, DAYS_PER_YEAR, INPATIENT, LEVEL_NAMES, OUTPATIENT, PRIMARY_MAX_LEVEL,
-                       TOWNSHIP)
+from sim.behaviour import care_seeking, chronic_continuity, contracts
+from sim.behaviour.responses import ProviderTables, provider_tables
+from sim.codes import (
+    CHRONIC,
+    CITY,
+    COUNTY,
+    DAYS_PER_YEAR,
+    INPATIENT,
+    LEVEL_NAMES,
+    OUTPATIENT,
+    PRIMARY_MAX_LEVEL,
+    TOWNSHIP,
+)
 from sim.config.scenario import ScenarioConfig
 from sim.county.casemix import Casemix, load_casemix
-from sim.behaviour import care_seeking, chronic_continuity, contracts
 from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
-from sim.behaviour.responses import ProviderTables, provider_tables
-from sim.model.choice import (build_choice_tables, capability_table, choose_first_contact, referral_targets,
-                              utilities)
+from sim.model.choice import build_choice_tables, capability_table, choose_first_contact, referral_targets, utilities
 from sim.model.claims import ClaimsRecorder
+from sim.model.emergency import STAGES as HEALTH_STAGES
+from sim.model.emergency import Health
 from sim.model.facilities import AGENT_CLASS, Facility
-from sim.model.emergency import STAGES as HEALTH_STAGES, Health
 from sim.model.onset import OnsetProcess, shock_rate_multiplier
-from sim.stages import Day, Stage, insert_stage, subset
 from sim.model.ward import Ward
 from sim.payment.caps import OutpatientCapTracker
 from sim.policy import POLICIES
 from sim.policy.regime import expected_prices, regime_for_year, rules_before
 from sim.policy.reinvestment import investment, upgrade_cells
+from sim.stages import Day, Stage, insert_stage, subset
 from sim.streams import RandomStreams, derived_ids
 
 READMISSION_WINDOW_DAYS = 30

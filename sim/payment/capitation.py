@@ -8,7 +8,7 @@ share of the level's capitated visits that year (equal parts where there were no
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -16,8 +16,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.payment.drg import HIGH, LOW, NORMAL, REVIEW
 from sim.config.payment import DipConfig
+from sim.payment.drg import HIGH, LOW, NORMAL, REVIEW
 
 
 def dip_scores(total: np.ndarray, rw: np.ndarray, k: np.ndarray, cfg: DipConfig) -> tuple[np.ndarray, np.ndarray]:

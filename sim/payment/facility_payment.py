@@ -27,13 +27,13 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import CHRONIC, COUNTY, N_LEVELS, RECOVERY_PATH, level_code
+from sim.config.insurance import CostSharingConfig
+from sim.config.payment import FacilityPaymentConfig
 from sim.payment.base_groups import is_base_group, resolve_base_groups
 from sim.payment.caps import AGG_KEYS, cap_inpatient, cap_outpatient_visits
-from sim.config.insurance import CostSharingConfig
 from sim.payment.cost_sharing import chain_deductible_paid, inpatient_split, outpatient_split
 from sim.payment.dip import dip_point_values, dip_scores
 from sim.payment.drg import OUTLIER_NAMES, drg_payment
-from sim.config.payment import FacilityPaymentConfig
 
 FFS, DRG, DIP, PER_DIEM, UNGROUPED, CAPITATION = range(6)
 METHOD_NAMES = ("ffs", "drg", "dip", "per_diem", "ungrouped", "capitation")

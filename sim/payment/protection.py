@@ -13,7 +13,7 @@ Rules: ``docs/sources/behaviour_evidence.md §9``, ``docs/sources/payment_rules.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

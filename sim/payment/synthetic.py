@@ -12,8 +12,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from sim.codes import CHRONIC, DAYS_PER_YEAR, REFERRED_DOWN, REFERRED_INCAPABLE, SELF, year_month
-from sim.codes import CITY, COUNTY, TOWNSHIP
+from sim.codes import (
+    CHRONIC,
+    CITY,
+    COUNTY,
+    DAYS_PER_YEAR,
+    REFERRED_DOWN,
+    REFERRED_INCAPABLE,
+    SELF,
+    TOWNSHIP,
+    year_month,
+)
 
 #: (DRG code, RW, setting 0 outpatient/1 inpatient/2 chronic, cost at township, county, city) — yuan
 CONDITIONS = (

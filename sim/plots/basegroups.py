@@ -6,7 +6,7 @@ from county hospitals to township centres; the figure shows whether it does.
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd

@@ -8,9 +8,9 @@ whose input is absent is skipped with the reason.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
 
 from sim.plots.io import NotApplicable, Source, arms, kind
 from sim.plots.save import save_figure

@@ -12,8 +12,7 @@ import pandas as pd
 from matplotlib.patches import Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
 
-from sim.codes import DAYS_PER_YEAR
-from sim.codes import COUNTY
+from sim.codes import COUNTY, DAYS_PER_YEAR
 from sim.plots.io import NotApplicable, Source, as_result, table
 from sim.plots.style import LEVEL_COLORS, level_label, new_figure, styled, zh
 

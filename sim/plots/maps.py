@@ -6,8 +6,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from sim.codes import DAYS_PER_YEAR
-from sim.codes import CITY, COUNTY, PROVINCE, TOWNSHIP, VILLAGE
+from sim.codes import CITY, COUNTY, DAYS_PER_YEAR, PROVINCE, TOWNSHIP, VILLAGE
 from sim.plots.io import NotApplicable, Source, table
 from sim.plots.style import LEVEL_COLORS, level_label, new_figure, styled, zh
 

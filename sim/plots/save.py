@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import io
-import os
-import tempfile
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from sim.results.atomic import write_bytes_atomic  # noqa: F401  (re-exported for plots)
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import Callable, TypeVar
+from collections.abc import Callable
+from typing import TypeVar
 
 import matplotlib
 import matplotlib.font_manager as fm

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.county.casemix import Casemix
-from sim.config.scenario import CasemixConfig
 from sim.codes import COUNTY, N_LEVELS, TOWNSHIP
-from sim.payment.cost_sharing import inpatient_split
 from sim.config.payment import METHODS
+from sim.config.scenario import CasemixConfig
+from sim.county.casemix import Casemix
+from sim.payment.cost_sharing import inpatient_split
 from sim.payment.facility_payment import expected_case_revenue
 from sim.policy.incentives import CaseEconomics
 

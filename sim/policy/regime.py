@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import CHRONIC, COUNTY, INPATIENT, TOWNSHIP
-from sim.county.casemix import Casemix
-from sim.config.scenario import ScenarioConfig
-from sim.payment.cost_sharing import expected_oop
 from sim.config.payment import FacilityPaymentConfig
+from sim.config.scenario import ScenarioConfig
+from sim.county.casemix import Casemix
+from sim.payment.cost_sharing import expected_oop
 from sim.policy.economics import case_economics, expected_drg_scale
 from sim.policy.incentives import CaseEconomics, Propensities, propensities
 from sim.policy.margins import Margins, margins

@@ -13,11 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.codes import INPATIENT
-from sim.county.casemix import Casemix
+from sim.codes import INPATIENT, LEVEL_NAMES, SEVERITY_NAMES, VILLAGE
 from sim.config.loader import ConfigError
-from sim.codes import LEVEL_NAMES, SEVERITY_NAMES, VILLAGE
 from sim.config.policy import LevelInvestment, ReinvestmentConfig
+from sim.county.casemix import Casemix
 from sim.policy.base import Policy
 from sim.policy.conditions import condition_mask
 

@@ -22,11 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from sim.codes import CITY, COUNTY, N_LEVELS, REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF, UP_PATHS
 from sim.county.casemix import Casemix
-from sim.codes import REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF, UP_PATHS
-from sim.codes import CITY, COUNTY, N_LEVELS
 from sim.policy.base import OUT_APPROVED, OUT_BLOCKED, OUT_NORMAL, OutOfCountyRules
-
 
 
 @dataclass(frozen=True)
@@ -47,7 +45,7 @@ class ReferralRules:
     gate_penalty: float
 
     @classmethod
-    def build(cls, casemix: Casemix, rules) -> "ReferralRules":
+    def build(cls, casemix: Casemix, rules) -> ReferralRules:
         """The referral rules in force under ``rules`` (a scenario's rule sections): each referral policy of
         :data:`sim.policy.POLICIES` in force writes its part, in the registry's order."""
         from sim.policy import POLICIES

@@ -9,19 +9,19 @@ those that differ from the default county first.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Mapping, Sequence
 
 from sim import __version__
 from sim.plots.catalog import render
 from sim.plots.io import NotApplicable, Source, arms, folder_table, kind, read_json, years
 from sim.plots.save import figure_bytes
-from sim.results.atomic import write_bytes_atomic
 from sim.plots.style import KPIS
 from sim.report.html import Raw, esc, figure_png, fmt, page, table
 from sim.report.params import parameter_rows, short
 from sim.results import Result
+from sim.results.atomic import write_bytes_atomic
 
 #: KPIs in report order; any other scalar KPI of summary.json follows alphabetically
 ORDER = tuple(KPIS)
@@ -115,13 +115,13 @@ def comparison_section(source: Source) -> str:
     note = (f"<p class=muted>{esc(b)} − {esc(a)}, paired over {len(seeds) or 'the'} common seeds (common random "
             "numbers): mean difference and 95% t-interval. Bold: the interval excludes 0. Shares and rates in "
             "percentage points (pp).</p>")
-    return note + table(["KPI", "year", f"mean {a}", f"mean {b}", f"difference", "95% interval", "pairs"], rows,
+    return note + table(["KPI", "year", f"mean {a}", f"mean {b}", "difference", "95% interval", "pairs"], rows,
                         numeric=[False, True, True, True, True, True, True])
 
 
 def sweep_section(source: Source) -> str:
     """A sweep's runs (done / failed / pending), its swept parameters and the main KPIs' spread."""
-    from sim.plots.sweeps import swept_parameters, sweep_table
+    from sim.plots.sweeps import sweep_table, swept_parameters
 
     manifest = folder_table(source, "manifest")
     status = manifest["status"].value_counts().to_dict() if "status" in manifest else {}
@@ -210,7 +210,7 @@ def _describe(source: Source, groups: Mapping[str, list[Result]]) -> tuple[str, 
             ["residents", ", ".join(sorted({f"{r.summary.get('population'):,}" for r in runs}))],
             ["simulated years", ", ".join(sorted({str(r.summary.get("years")) for r in runs}))],
             ["countysim version of the runs", ", ".join(versions)],
-            ["report written by", f"countysim {__version__}, {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC"]]
+            ["report written by", f"countysim {__version__}, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC"]]
     return title, meta
 
 

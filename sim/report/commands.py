@@ -8,10 +8,9 @@ from sim.plots.commands import _positive_dpi, source_folder
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from sim.report.build import write_report
-
     from pathlib import Path
 
+    from sim.report.build import write_report
     from sim.results.atomic import check_can_create
 
     source = source_folder(args.source)

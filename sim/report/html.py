@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 CSS = """
 body{font-family:-apple-system,"Segoe UI","Helvetica Neue",Arial,"Noto Sans CJK SC","PingFang SC",

@@ -6,8 +6,9 @@ documentation comes from :func:`sim.config.fields.iter_params`.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sim.config.fields import iter_params
 from sim.config.scenario import ScenarioConfig

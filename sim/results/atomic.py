@@ -16,9 +16,9 @@ import re
 import shutil
 import socket
 import tempfile
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 _HOST = re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname()) or "host"
 _STALE = re.compile(r"^\..+\.cs@(?P<host>[^@]+)@(?P<pid>\d+)@.*\.tmp$")

@@ -15,7 +15,7 @@ year: two scenarios on one seed draw the same unmodelled spending.
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd

@@ -33,8 +33,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.codes import DAYS_PER_YEAR
-from sim.codes import CITY, COUNTY, LEVEL_NAMES, PRIMARY_MAX_LEVEL, REFERRED_CAPABLE, TOWNSHIP
+from sim.codes import CITY, COUNTY, DAYS_PER_YEAR, LEVEL_NAMES, PRIMARY_MAX_LEVEL, REFERRED_CAPABLE, TOWNSHIP
 
 BEDDED_LEVELS = (TOWNSHIP, COUNTY)
 

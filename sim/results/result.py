@@ -22,7 +22,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from sim.results.atomic import atomic_folder, write_text_atomic
+from sim.results.atomic import atomic_folder
 
 TABLES = ("daily", "claims", "outpatient", "facility_year", "facilities", "budget", "ledger", "pool", "households",
           "protection")
@@ -101,7 +101,7 @@ class Result:
         return folder
 
     @classmethod
-    def load(cls, folder: str | Path) -> "Result":
+    def load(cls, folder: str | Path) -> Result:
         """Read a run folder written by :meth:`write`."""
         folder = Path(folder)
         if not (folder / "summary.json").is_file():

@@ -16,8 +16,16 @@ import pandas as pd
 from sim.codes import CHRONIC
 from sim.policy.reinvestment import retained_surplus
 from sim.policy.timeline import rules_in_year
-from sim.settlement.settle import (PaymentRules, Settlement, YearBooks, _price, _with_community, apply_price_shocks,
-                                   combine, settle)
+from sim.settlement.settle import (
+    PaymentRules,
+    Settlement,
+    YearBooks,
+    _price,
+    _with_community,
+    apply_price_shocks,
+    combine,
+    settle,
+)
 
 
 def claims_tables(model) -> tuple[pd.DataFrame, pd.DataFrame]:

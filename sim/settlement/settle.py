@@ -14,22 +14,22 @@ Works on plain pandas tables (see ``docs/payment.md``); :func:`sim.simulation.co
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.config.budget import BudgetConfig
 from sim.budget.community import BUDGET_COLUMNS, BudgetState, run_budget_year
 from sim.budget.ledger import build_ledger, check_ledger, ledger_balanced, payer_outflow
 from sim.budget.pool import POOL_COLUMNS, PoolState, income_growth, pool_year
 from sim.codes import CHRONIC, COUNTY, DOWN_PATHS, LEVEL_NAMES, TOWNSHIP, UP_PATHS
-from sim.config.budget import INDICATORS
-from sim.payment.base_groups import resolve_base_groups
-from sim.payment.capitation import allocate_to_facilities, capitation_by_level, enrolled_table
+from sim.config.budget import INDICATORS, BudgetConfig
 from sim.config.insurance import CostSharingConfig
 from sim.config.payment import FacilityPaymentConfig
+from sim.payment.base_groups import resolve_base_groups
+from sim.payment.capitation import allocate_to_facilities, capitation_by_level, enrolled_table
 from sim.payment.facility_payment import price_inpatient, price_outpatient
 
 CHRONIC = 2  # sim.county.casemix.CHRONIC
@@ -44,7 +44,7 @@ class PaymentRules:
     budget: BudgetConfig = field(default_factory=BudgetConfig)
 
     @classmethod
-    def of(cls, rules: Any) -> "PaymentRules":
+    def of(cls, rules: Any) -> PaymentRules:
         """From a ``ScenarioConfig`` (or anything with these attributes), a ``CostSharingConfig``, or None."""
         if isinstance(rules, PaymentRules):
             return rules
