@@ -32,7 +32,8 @@ def test_fewer_county_beds_push_cases_out_of_county(small_result):
 
 
 def test_family_doctor_contracts_raise_primary_share(small_result):
-    everyone = _run(demography={"contract_share_priority": 1.0, "contract_share_other": 1.0})
+    # the contract rate is a rule (policy.family_doctor, it can change in a reform step)
+    everyone = _run(policy={"family_doctor": {"contract_share_priority": 1.0, "contract_share_other": 1.0}})
     assert _k(everyone)["primary_visit_share"] > _k(small_result)["primary_visit_share"] + 0.01
 
 

@@ -117,7 +117,7 @@ LEVERS_OFF = PaymentRules(insurance=CostSharingConfig(
     employee={"inpatient_annual_fund_cap": None, "outpatient_annual_fund_cap": None, "chronic_annual_fund_cap": None}))
 
 
-@SETTINGS
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(claims())
 def test_every_lever_off_is_plain_fee_for_service(tables):
     ip, op = tables

@@ -470,13 +470,19 @@ def settle(inpatient: pd.DataFrame, outpatient: pd.DataFrame, rules: Any = None,
         raise ValueError("payment.capitation.enabled is true but no capitation_enrolled counts were given")
     ip, op, cap_mode, base_codes = _price_by_year(inpatient, outpatient, rules_of, casemix, chronic_condition,
                                                    outpatient_caps)
-    ip, op = _with_community(ip), _with_community(op)
+    # the caller's row order is kept: the years are closed one by one, then the claims put back in place
+    ip, op = _with_community(ip).assign(_row=np.arange(len(ip))), _with_community(op).assign(_row=np.arange(len(op)))
     books = YearBooks(history, enrollees, shocks, codes)
     iy, oy = ip["year"].to_numpy(), op["year"].to_numpy()
     parts = [books.close(ip[iy == y], op[oy == y], rules_of[y], y, capitation_enrolled=capitation_enrolled,
                          facility_level=facility_level, cap_mode=cap_mode, base_codes=base_codes)
              for y in sorted(rules_of)]
-    return combine(parts)
+    out = combine(parts)
+    for name in ("inpatient", "outpatient"):
+        t = getattr(out, name)
+        if "_row" in t:
+            setattr(out, name, t.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True))
+    return out
 
 
 def apply_protection(settled: Settlement, rules_by_year: Mapping[int, Any], income: np.ndarray,
