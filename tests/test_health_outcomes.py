@@ -76,7 +76,8 @@ def test_protocol_care_raises_control_and_lowers_strokes():
 
 
 def test_residents_age_die_and_are_replaced():
-    m = CountyModel(load_config({"extends": "baseline", "population": 20_000, "seed": 4, "years": 2}))
+    m = CountyModel(load_config({"extends": "baseline", "population": 20_000, "seed": 4, "years": 2,
+                                 "mechanisms": {"demography": True}}))        # opt-in (common random numbers)
     age0 = m.population.age.copy()
     while m.day < DAYS_PER_YEAR:
         m.step()
