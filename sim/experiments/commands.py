@@ -126,23 +126,35 @@ def _format_comparison(table: pd.DataFrame, baseline: str, reform: str) -> str:
     return "\n".join(lines)
 
 
+def _guarded(work, progress: _Progress | None = None, what: str = "runs"):
+    """Run ``work()`` (a sweep-backed command): ``(result, None)``, or ``(None, exit code)`` after one line
+    when runs failed (``SweepFailed``) or the user interrupted; finished runs are kept either way."""
+    from sim.experiments.paired import SweepFailed
+
+    try:
+        result = work()
+    except SweepFailed as exc:
+        print(f"countysim: {exc}", file=sys.stderr)
+        return None, EXIT_FAILED_RUNS
+    except KeyboardInterrupt:
+        print(f"countysim: interrupted; finished {what} are kept: run the same command to continue", file=sys.stderr)
+        return None, EXIT_INTERRUPTED
+    finally:
+        if progress is not None:
+            progress.close()
+    return result, None
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
-    from sim.experiments.paired import SweepFailed, compare
+    from sim.experiments.paired import compare
 
     progress = _Progress(args.quiet)
-    try:
-        table = compare(args.baseline, args.reform, seeds=args.seeds, population=args.population, years=args.years,
-                        out=args.out, workers=args.workers, scheduler=args.scheduler, root_seed=args.root_seed,
-                        progress=progress, log=_log(args.quiet))
-    except SweepFailed as exc:
-        progress.close()
-        print(f"countysim: {exc}", file=sys.stderr)
-        return EXIT_FAILED_RUNS
-    except KeyboardInterrupt:
-        progress.close()
-        print("countysim: interrupted; finished runs are kept: run the same command to continue", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    progress.close()
+    table, code = _guarded(lambda: compare(
+        args.baseline, args.reform, seeds=args.seeds, population=args.population, years=args.years, out=args.out,
+        workers=args.workers, scheduler=args.scheduler, root_seed=args.root_seed, progress=progress,
+        log=_log(args.quiet)), progress)
+    if code is not None:
+        return code
     if not args.quiet:
         print(table.attrs["note"])
         print(_format_comparison(table, table.attrs["baseline"], table.attrs["reform"]))
@@ -152,22 +164,13 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_effects(args: argparse.Namespace) -> int:
     from sim.experiments.effects import run_effects
-    from sim.experiments.paired import SweepFailed
 
     progress = _Progress(args.quiet)
-    try:
-        result = run_effects(args.effects, out=args.out, seeds=args.seeds, population=args.population,
-                             years=args.years, workers=args.workers, scheduler=args.scheduler, progress=progress,
-                             log=_log(args.quiet))
-    except SweepFailed as exc:
-        progress.close()
-        print(f"countysim: {exc}", file=sys.stderr)
-        return EXIT_FAILED_RUNS
-    except KeyboardInterrupt:
-        progress.close()
-        print("countysim: interrupted; finished runs are kept: run the same command to continue", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    progress.close()
+    result, code = _guarded(lambda: run_effects(
+        args.effects, out=args.out, seeds=args.seeds, population=args.population, years=args.years,
+        workers=args.workers, scheduler=args.scheduler, progress=progress, log=_log(args.quiet)), progress)
+    if code is not None:
+        return code
     print((Path(result.attrs["folder"]) / "effects.md").read_text(encoding="utf-8"))
     print(f"wrote {result.attrs['folder']}/effects.md, effects.json, effects.png")
     return 0
@@ -175,18 +178,12 @@ def cmd_effects(args: argparse.Namespace) -> int:
 
 def cmd_calibrate(args: argparse.Namespace) -> int:
     from sim.experiments.calibrate import calibrate
-    from sim.experiments.paired import SweepFailed
 
-    try:
-        fit = calibrate(args.targets, out=args.out, seeds=args.seeds, population=args.population,
-                        max_trials=args.max_trials, workers=args.workers, scheduler=args.scheduler,
-                        log=_log(args.quiet))
-    except SweepFailed as exc:
-        print(f"countysim: {exc}", file=sys.stderr)
-        return EXIT_FAILED_RUNS
-    except KeyboardInterrupt:
-        print("countysim: interrupted; finished trials are kept: run the same command to continue", file=sys.stderr)
-        return EXIT_INTERRUPTED
+    fit, code = _guarded(lambda: calibrate(
+        args.targets, out=args.out, seeds=args.seeds, population=args.population, max_trials=args.max_trials,
+        workers=args.workers, scheduler=args.scheduler, log=_log(args.quiet)), what="trials")
+    if code is not None:
+        return code
     print(fit["report_md"])
     print(f"wrote {fit['overlay']} and {fit['folder']}/fit.json, fit.md")
     return 0
