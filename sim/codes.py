@@ -40,6 +40,8 @@ PATH_NAMES: tuple[str, ...] = ("self", "referred_up_incapable", "referred_up_cap
                                "referred_down", "redirected_down")
 #: paths that count as an up-referral 上转
 UP_PATHS = (REFERRED_INCAPABLE, REFERRED_CAPABLE, REFERRED_CAPACITY)
+#: (paths,) bool by path code: ``IS_UP_PATH[path]`` is ``path in UP_PATHS`` as an array lookup
+IS_UP_PATH = np.isin(np.arange(len(PATH_NAMES)), UP_PATHS)
 #: paths that count as a down-referral 下转: recovery phase, or an admission redirected to a township centre
 DOWN_PATHS = (REFERRED_DOWN, REDIRECTED_DOWN)
 #: the recovery-phase segment of a stay (康复期下转), priced per bed-day

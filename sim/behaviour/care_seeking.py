@@ -76,14 +76,15 @@ def money_metric_price(u_now: np.ndarray, oop_now: np.ndarray, oop_ref: np.ndarr
     is 0 the price change is weighted by the reference shares. Travel is weighted by the reference shares.
     """
     beta = np.asarray(beta, dtype=float)
-    u_ref = u_now + beta[:, None] * (oop_now - oop_ref)
+    change = oop_now - oop_ref
+    u_ref = u_now + beta[:, None] * change
     sh = logit_shares(u_ref)
     e_ref = (sh * oop_ref).sum(axis=1)
-    dp = (sh * (oop_now - oop_ref)).sum(axis=1)
-    pos = beta > 0
+    dp = (sh * change).sum(axis=1)
+    # the compensating variation only where a price moved: elsewhere both logsums are equal and it is exactly 0
+    pos = (beta > 0) & change.any(axis=1)
     if pos.any():
-        cv = (logsum(u_ref[pos]) - logsum(u_now[pos])) / beta[pos]
-        dp[pos] = cv
+        dp[pos] = (logsum(u_ref[pos]) - logsum(u_now[pos])) / beta[pos]
     return np.stack([e_ref + dp, (sh * travel_hours).sum(axis=1)])
 
 

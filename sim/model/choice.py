@@ -81,28 +81,19 @@ def _county_size(world: World) -> np.ndarray:
     return out
 
 
-def choose_first_contact(tables: ChoiceTables, world: World, level: np.ndarray, village: np.ndarray,
-                         condition: np.ndarray, severity: np.ndarray, scheme: np.ndarray,
-                         contracted: np.ndarray, inpatient: bool, gumbel: np.ndarray,
-                         oop_scale: np.ndarray | None = None, named_slot: np.ndarray | None = None) -> np.ndarray:
-    """Facility row each episode goes to first: argmax of utility + Gumbel noise.
+#: an episode batch's choice set: (alternatives (n, K) facility rows, deterministic utilities (n, K))
+Utilities = tuple[np.ndarray, np.ndarray]
 
-    Parameters
-    ----------
-    level : (F,) facility level codes.
-    village, condition, severity, scheme, contracted : (n,) episode attributes.
-    inpatient : the episodes are admissions (village clinics excluded).
-    gumbel : (n, K) noise.
-    oop_scale, named_slot : see :func:`utilities`.
 
-    Returns
-    -------
-    (n,) facility rows.
-    """
-    alts, u = utilities(tables, world, level, village, condition, severity, scheme, contracted, inpatient,
-                        oop_scale, named_slot)
-    pick = np.argmax(u + gumbel, axis=1)
-    return alts[np.arange(len(alts)), pick]
+def rows_of(util: Utilities | None, keep: np.ndarray) -> Utilities | None:
+    """The rows of a batch's choice set that ``keep`` (bool mask or index array) selects; None stays None."""
+    return None if util is None else (util[0][keep], util[1][keep])
+
+
+def pick(util: Utilities, gumbel: np.ndarray) -> np.ndarray:
+    """(n,) facility row each episode goes to first: argmax of utility + Gumbel noise (n, K), a logit draw."""
+    alts, u = util
+    return alts[np.arange(len(alts)), np.argmax(u + gumbel, axis=1)]
 
 
 def utilities(tables: ChoiceTables, world: World, level: np.ndarray, village: np.ndarray, condition: np.ndarray,

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from sim.codes import COUNTY, LEVEL_NAMES, PATH_NAMES, year_month
+from sim.payment.caps import add_binned
 
 
 class ClaimsRecorder:
@@ -75,14 +76,14 @@ class ClaimsRecorder:
         size = self.F * self.C * 4
         self._op_count = np.zeros(size)
         self._op_cost = np.zeros(size)
+        self._scratch = np.zeros(size)     # all zeros between calls (see add_binned)
 
     def add_outpatient(self, day: int, facility: np.ndarray, condition: np.ndarray, scheme: np.ndarray,
                        referred: np.ndarray, cost: np.ndarray, resident: np.ndarray, visit_id: np.ndarray) -> None:
         """Book outpatient visits of one day."""
         key = ((facility * self.C + condition) * 2 + scheme) * 2 + referred
-        size = self._op_count.size
-        self._op_count += np.bincount(key, minlength=size)
-        self._op_cost += np.bincount(key, weights=cost, minlength=size)
+        add_binned(self._op_count, key, np.ones(len(key)), self._scratch)
+        add_binned(self._op_cost, key, cost, self._scratch)
         if self.individual_outpatient:
             n = len(facility)
             self._op_visits.append({"visit_id": visit_id, "day": np.full(n, day), "resident": resident,

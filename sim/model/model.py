@@ -51,7 +51,8 @@ from sim.config.scenario import ScenarioConfig
 from sim.county.casemix import Casemix, load_casemix
 from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
-from sim.model.choice import build_choice_tables, capability_table, choose_first_contact, referral_targets, utilities
+from sim.model.choice import (Utilities, build_choice_tables, capability_table, pick, referral_targets, rows_of,
+                              utilities)
 from sim.model.claims import ClaimsRecorder
 from sim.model.emergency import STAGES as HEALTH_STAGES
 from sim.model.emergency import Health
@@ -271,14 +272,11 @@ class CountyModel(mesa.Model):
         cum = self._sev_cum[cond]
         return (u > cum[:, 0]).astype(np.int64) + (u > cum[:, 1])
 
-    def choose(self, ids, res, cond, sev, inpatient: bool) -> np.ndarray:
-        """(n,) facility row each episode goes to first (multinomial logit, ``choice`` stream)."""
-        pop = self.population
-        k = self.world.alternatives.shape[1]
-        return choose_first_contact(self.choice_tables, self.world, self.level, pop.village[res], cond, sev,
-                                    pop.scheme[res].astype(np.int64), self.contracted[res], inpatient,
-                                    self.streams.gumbel("choice", ids, k), self._oop_sev[sev] * self._m_choice[res],
-                                    None if self.named_slot is None else self.named_slot[res])
+    def choose(self, ids, res, cond, sev, inpatient: bool, util: Utilities | None = None) -> np.ndarray:
+        """(n,) facility row each episode goes to first (multinomial logit, ``choice`` stream). ``util``: the
+        episodes' ``(alternatives, utilities)`` when care seeking already computed them today."""
+        util = self.utilities_of(res, cond, sev, inpatient) if util is None else util
+        return pick(util, self.streams.gumbel("choice", ids, util[0].shape[1]))
 
     # -- patients (sim/behaviour) --------------------------------------------------------------
     def _init_patients(self) -> None:
@@ -337,12 +335,6 @@ class CountyModel(mesa.Model):
                          self._oop_sev[sev] * self._m_choice[res],
                          None if self.named_slot is None else self.named_slot[res])
 
-    def expected_price_and_travel(self, tables, alts, u, res, cond) -> np.ndarray:
-        """(2, n) expected out-of-pocket (yuan) and travel time (hours) of episodes over their choice shares."""
-        pop = self.population
-        oop = tables.oop_yuan[pop.scheme[res].astype(np.int64)[:, None], cond[:, None], self.level[alts]]
-        return care_seeking.expected_price_and_travel(u, oop, self.world.travel_hours[pop.village[res]])
-
     def _reference_prices(self) -> np.ndarray:
         """(2, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by scheme,
         condition and severity under the rules before the reform (where ``casemix.seek_care`` holds), weighted by
@@ -372,11 +364,12 @@ class CountyModel(mesa.Model):
                 out[j, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
         return out
 
-    def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> np.ndarray:
-        """(n,) probability that episodes are seen (:mod:`sim.behaviour.care_seeking`); ``p0`` when the
-        care-seeking channel is off."""
+    def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> tuple[np.ndarray, Utilities | None]:
+        """(n,) probability that episodes are seen (:mod:`sim.behaviour.care_seeking`), ``p0`` when the
+        care-seeking channel is off; and the episodes' choice ``(alternatives, utilities)`` it weighed (None when
+        off), which the facility choice of the same day reuses."""
         if not self.config.mechanisms.care_seeking or len(res) == 0:
-            return p0
+            return p0, None
         alts, u = self.utilities_of(res, cond, sev, inpatient=setting == "inpatient")
         scheme = self.population.scheme[res].astype(np.int64)
         lvl = self.level[alts]
@@ -388,7 +381,7 @@ class CountyModel(mesa.Model):
         ref = self._g_ref[:, self.population.scheme[res].astype(np.int64), cond, sev]
         cs = self.config.care_seeking
         return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
-                                             self._m_seek[res], hours, ref[1], cs.travel_elasticity)
+                                             self._m_seek[res], hours, ref[1], cs.travel_elasticity), (alts, u)
 
     def count_by_income(self, day: Day, prefix: str, res: np.ndarray) -> None:
         """Add episodes of residents ``res`` to the day's per-income-quintile counters ``<prefix>_q1..q5``."""
@@ -408,10 +401,10 @@ class CountyModel(mesa.Model):
         return rank < free[f]
 
     def outpatient_visits(self, day: Day, ids, res, cond, sev, chronic: bool,
-                          first: np.ndarray | None = None) -> np.ndarray:
+                          first: np.ndarray | None = None, util: Utilities | None = None) -> np.ndarray:
         """First contact (chosen, or ``first`` where >= 0), referral consultations up to a capable facility,
         and the visits' claims. Returns (n,) the first-contact facility rows."""
-        fac = self.choose(ids, res, cond, sev, inpatient=False)
+        fac = self.choose(ids, res, cond, sev, inpatient=False, util=util)
         if first is not None:
             fac = np.where(first >= 0, first, fac)
         scheme = self.population.scheme[res].astype(np.int64)
@@ -613,14 +606,15 @@ def outpatient_stage(m: CountyModel, day: Day) -> None:
     if len(b["ids"]) == 0:
         return
     sev = m.severity(b["ids"], b["cond"])
-    p = m.seek_probability(b["res"], b["cond"], sev, "outpatient", m._seek[sev])
+    p, util = m.seek_probability(b["res"], b["cond"], sev, "outpatient", m._seek[sev])
     seek = m.streams.uniform("seek", b["ids"]) < p
     day.add("no_care", (~seek).sum())
     m.count_by_income(day, "ill", b["res"])
     b = subset({**b, "sev": sev}, seek)
     m.count_by_income(day, "seen", b["res"])
     day.add("outpatient_episodes", len(b["ids"]))
-    first = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False)
+    first = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False,
+                                util=rows_of(util, seek))
     primary = m.level[first] <= PRIMARY_MAX_LEVEL
     contracted = m.contracted[b["res"]]
     day.add("first_contacts", len(first))
@@ -645,11 +639,12 @@ def chronic_stage(m: CountyModel, day: Day) -> None:
         b = subset(b, chronic_continuity.visit_due(day.day, m.population.followup_phase[b["res"]], m.onset.interval,
                                                    on_long, cycles))
     sev = np.ones(len(b["ids"]), dtype=np.int64)
+    util = None
     if mech.care_seeking:
-        p = m.seek_probability(b["res"], b["cond"], sev, "chronic", np.ones(len(b["ids"])))
+        p, util = m.seek_probability(b["res"], b["cond"], sev, "chronic", np.ones(len(b["ids"])))
         keep = m.streams.uniform("care", b["ids"], 0) < p
         day.add("missed_followups", (~keep).sum())
-        b, sev = subset(b, keep), sev[keep]
+        b, sev, util = subset(b, keep), sev[keep], rows_of(util, keep)
     if len(b["ids"]) == 0:
         return
     first = None
@@ -659,7 +654,7 @@ def chronic_stage(m: CountyModel, day: Day) -> None:
         go = chronic_continuity.go_to_usual(usual, m.streams.uniform("care", b["ids"], 1),
                                             m.config.chronic.continuity, capable)
         first = np.where(go, usual, -1)
-    fac = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], sev, chronic=True, first=first)
+    fac = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], sev, chronic=True, first=first, util=util)
     if mech.chronic_continuity and not rule.refill_at_village:
         # the last place becomes the usual one, except for a contract's named facility
         keep_named = m.contracted[b["res"]] & (m.named_slot is not None)
@@ -672,12 +667,15 @@ def seek_inpatient_stage(m: CountyModel, day: Day) -> None:
     if len(b["ids"]) == 0:
         return
     sev = m.severity(b["ids"], b["cond"])
-    p = m.seek_probability(b["res"], b["cond"], sev, "inpatient", m._seek[sev])
+    p, util = m.seek_probability(b["res"], b["cond"], sev, "inpatient", m._seek[sev])
     seek = (m.streams.uniform("seek", b["ids"]) < p) | b["readmission"]
     day.add("no_care", (~seek).sum())
     new = ~b["readmission"]
     m.count_by_income(day, "ill", b["res"][new])
     m.count_by_income(day, "seen", b["res"][new & seek])
+    if util is not None:
+        # the choice utilities ride with the batch (rows kept by ``subset``) for choose_inpatient to reuse
+        b = {**b, "_alts": util[0], "_u": util[1]}
     day.batches["inpatient"] = subset({**b, "sev": sev}, seek)
 
 
@@ -686,7 +684,9 @@ def choose_inpatient_stage(m: CountyModel, day: Day) -> None:
     b = day.batches["inpatient"]
     if len(b["ids"]) == 0:
         return
-    b["fac"] = m.choose(b["ids"], b["res"], b["cond"], b["sev"], inpatient=True)
+    alts, u = b.pop("_alts", None), b.pop("_u", None)
+    util = (alts, u) if u is not None and len(u) == len(b["ids"]) else None
+    b["fac"] = m.choose(b["ids"], b["res"], b["cond"], b["sev"], inpatient=True, util=util)
     b["first_level"] = m.level[b["fac"]]
     b["path"] = np.full(len(b["ids"]), codes.SELF, dtype=np.int64)
 
@@ -807,7 +807,7 @@ def admit_stage(m: CountyModel, day: Day) -> None:
     day.add("admissions_township", (lvl == TOWNSHIP).sum())
     day.add("admissions_county", (lvl == COUNTY).sum())
     day.add("admissions_out_of_county", (lvl >= CITY).sum())
-    up = np.isin(path, codes.UP_PATHS)
+    up = codes.IS_UP_PATH[path]
     day.add("up_referrals", up.sum())
     day.add("up_referrals_out_of_county", (up & (lvl >= CITY)).sum())
     day.add("readmissions", b["readmission"].sum())

@@ -71,7 +71,7 @@ class OnsetProcess:
         #: (N,) bool, residents alive (None: everybody; set by sim/county/demography.py)
         self.alive: np.ndarray | None = None
         #: per-resident incidence multipliers (set by :meth:`set_multipliers`), and their own generator
-        self._groups: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._groups: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._extra_rng: np.random.Generator | None = None
         self._extra_next = 0
         self.restratify(population)
@@ -113,22 +113,24 @@ class OnsetProcess:
             cum = np.concatenate([[0.0], np.cumsum(w)])
             w_stratum = cum[self.starts + self.sizes] - cum[self.starts]          # (8,) sum of (m - 1)+
             mean_w = np.where(self.sizes > 0, w_stratum / np.maximum(self.sizes, 1), 0.0)
+            listed = np.zeros(self.daily_mean.shape[0], dtype=bool)
+            listed[np.asarray(conds, dtype=np.int64)] = True
             self._groups.append((np.asarray(conds, dtype=np.int64), np.asarray(m, dtype=float), cum,
-                                 mean_w))
+                                 mean_w, listed))
 
     def keep(self, ids: np.ndarray, res: np.ndarray, cond: np.ndarray, u: np.ndarray) -> np.ndarray:
         """(n,) True for the base onsets that stay: alive, and ``u < min(m, 1)`` for multiplied conditions
         (``u``: keyed uniforms of the episodes, drawn by the caller on a stream of its own)."""
         ok = np.ones(len(ids), dtype=bool) if self.alive is None else self.alive[res]
-        for conds, m, _, _ in self._groups:
-            sel = np.isin(cond, conds)
+        for _, m, _, _, listed in self._groups:
+            sel = listed[cond]
             ok[sel] &= u[sel] < np.minimum(m[res[sel]], 1.0)
         return ok
 
     def extra_episodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Today's extra onsets of residents whose multiplier exceeds 1 (ids ``2 << 62 | counter``)."""
         out_res, out_cond = [], []
-        for conds, _, cum, mean_w in self._groups:
+        for conds, _, cum, mean_w, _ in self._groups:
             lam = self.daily_mean[conds] * mean_w[None, :]
             counts = self._extra_rng.poisson(lam)
             c, s = np.nonzero(counts)

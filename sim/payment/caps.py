@@ -140,6 +140,15 @@ def cap_inpatient(claims: pd.DataFrame, fund: np.ndarray, cfg: CostSharingConfig
     return cap_in_order(fund, group, order, cap)
 
 
+def add_binned(total: np.ndarray, key: np.ndarray, values: np.ndarray, scratch: np.ndarray) -> None:
+    """``total += np.bincount(key, values, minlength=len(total))`` with the same sums, touching only the cells
+    in ``key`` (a day's few visits against a month's large key space). ``scratch`` (same shape as ``total``)
+    is all zeros before and after."""
+    np.add.at(scratch, key, values)    # in row order from 0, as bincount adds
+    total[key] = total[key] + scratch[key]
+    scratch[key] = 0.0
+
+
 class OutpatientCapTracker:
     """Applies the outpatient caps visit by visit during a simulation, for aggregated claims.
 
@@ -246,15 +255,9 @@ class OutpatientCapTracker:
             paid[cell[alone]] += capped[alone]
             np.add.at(paid, cell[idx], capped[idx])                    # in row order, as one add.at of all rows
         key = ((facility * self.C + condition) * 2 + scheme) * 2 + np.asarray(referred, dtype=np.int64)
-        self._bin(self._unc, key, fund)
-        self._bin(self._cap, key, capped)
+        add_binned(self._unc, key, fund, self._day_sum)
+        add_binned(self._cap, key, capped, self._day_sum)
 
-    def _bin(self, total: np.ndarray, key: np.ndarray, values: np.ndarray) -> None:
-        """``total += np.bincount(key, values, minlength=len(total))``, same sums, touching only ``key``."""
-        day = self._day_sum
-        np.add.at(day, key, values)    # in row order from 0, as bincount adds
-        total[key] = total[key] + day[key]
-        day[key] = 0.0
 
     def table(self) -> pd.DataFrame:
         """Fund before and after the caps per aggregate key (``AGG_KEYS``), yuan."""

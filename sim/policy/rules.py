@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sim.codes import CITY, COUNTY, N_LEVELS, REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF, UP_PATHS
+from sim.codes import CITY, COUNTY, IS_UP_PATH, N_LEVELS, REFERRED_CAPACITY, REFERRED_INCAPABLE, SELF
 from sim.county.casemix import Casemix
 from sim.policy.base import OUT_APPROVED, OUT_BLOCKED, OUT_NORMAL, OutOfCountyRules
 
@@ -65,7 +65,7 @@ class ReferralRules:
         status = self.out_status[condition]
         # a referral the county hospital files because it cannot treat or admit the case keeps the benefit
         necessary = (path == REFERRED_INCAPABLE) | (path == REFERRED_CAPACITY)
-        formally = np.isin(path, UP_PATHS) & ((status == OUT_NORMAL) | necessary)
+        formally = IS_UP_PATH[path] & ((status == OUT_NORMAL) | necessary)
         return (status == OUT_APPROVED) | formally
 
     def ratio_cut(self, condition: np.ndarray, level: np.ndarray, path: np.ndarray) -> np.ndarray:
