@@ -19,5 +19,6 @@ for seed in seeds:
                 "policy_scope_cost", "fund_payment", "oop_payment", "fund_to_provider"]
         d = dict(ip=s.inpatient[keep], household=p.household, income=p.income, township=p.township, scheme=p.scheme,
                  reform_start=cfg.reform.start_year, years=cfg.years)
-        pickle.dump(d, open(f"/tmp/prot_runs/{scen}_{pop}_{seed}.pkl", "wb"))
+        with open(f"/tmp/prot_runs/{scen}_{pop}_{seed}.pkl", "wb") as fh:
+            pickle.dump(d, fh)
         print(scen, seed, round(time.time() - t), flush=True)

@@ -14,6 +14,7 @@ matplotlib, the model) are imported only by the sub-command that needs them:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -141,7 +142,8 @@ def cmd_params(args: argparse.Namespace) -> int:
             print(f"| `{path}` | {_short(default)} | {unit} | {desc} | {source} |")
     else:
         for path, default, unit, desc, source in rows:
-            print(f"{path} = {_short(default)} [{unit or '-'}]\n    {desc}" + (f"\n    source: {source}" if source else ""))
+            print(f"{path} = {_short(default)} [{unit or '-'}]\n    {desc}"
+                  + (f"\n    source: {source}" if source else ""))
     return 0
 
 
@@ -221,9 +223,13 @@ def _build_parser(light: bool) -> argparse.ArgumentParser:
         for name, (_, help_text) in _EXTERNAL.items():
             sub.add_parser(name, help=help_text)
         return p
-    from sim.experiments.commands import add_commands; add_commands(sub)  # sweep, sweep-status, sweep-analyze, compare
-    from sim.plots.commands import add_commands as add_plot_commands; add_plot_commands(sub)  # plot
-    from sim.report.commands import add_commands as add_report_commands; add_report_commands(sub)  # report
+    from sim.experiments.commands import add_commands  # sweep, sweep-status, sweep-analyze, compare
+    from sim.plots.commands import add_commands as add_plot_commands  # plot
+    from sim.report.commands import add_commands as add_report_commands  # report
+
+    add_commands(sub)
+    add_plot_commands(sub)
+    add_report_commands(sub)
     return p
 
 
@@ -263,10 +269,8 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         # the reader went away (`countysim params | head`): not an error of ours; silence the final flush
-        try:
+        with contextlib.suppress(OSError, ValueError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
         return 0
     except OSError as exc:  # a file system refusal (read-only, full disk, a file where a folder should be)
         where = exc.filename or ""

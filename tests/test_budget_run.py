@@ -45,7 +45,7 @@ def test_claims_priced_by_the_years_rules(combined):
     for t in (c, combined.outpatient):
         assert np.allclose(t["fund_payment"] + t["oop_payment"], t["total_cost"])
         # a claim caught upcoding pays back its overpayment times the penalty multiple (supervision)
-        recovered = t["audit_recovery"] if "audit_recovery" in t else 0.0
+        recovered = t.get("audit_recovery", 0.0)
         assert (t["fund_to_provider"] + recovered >= -1e-9).all()
 
 
@@ -61,7 +61,8 @@ def test_facility_year_revenue_cost_margin(combined):
 def test_outpatient_caps_alike_in_both_claims_layouts():
     runs = {}
     for layout in ("all", "inpatient"):
-        m = CountyModel(load_config({"extends": "default", "output": {"claims": layout}}, {"population": 2000, "seed": 3}))
+        cfg = load_config({"extends": "default", "output": {"claims": layout}}, {"population": 2000, "seed": 3})
+        m = CountyModel(cfg)
         m.run()
         runs[layout] = collect(m)
     single, agg = runs["all"], runs["inpatient"]

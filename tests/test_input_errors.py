@@ -28,7 +28,7 @@ def run_err(capsys, *args):
     rc = cli(*args)
     err = capsys.readouterr().err
     assert "Traceback" not in err
-    lines = [l for l in err.strip().splitlines() if l.strip()]
+    lines = [line for line in err.strip().splitlines() if line.strip()]
     if rc == 2 and lines and lines[-1].startswith("countysim: error:"):
         assert len(lines) == 1, err  # one clear line
     return rc, err
@@ -107,7 +107,8 @@ def test_non_utf8_yaml(tmp_path, capsys, raw):
 def _county(tmp_path, facilities=FACILITIES, villages=VILLAGES, sep=","):
     (tmp_path / "fac.csv").write_text(facilities.replace(",", sep), encoding="utf-8")
     (tmp_path / "vil.csv").write_text(villages, encoding="utf-8")
-    return _yaml(tmp_path, "extends: default\npopulation: 2000\nworld: {facilities_csv: fac.csv, villages_csv: vil.csv}\n",
+    return _yaml(tmp_path,
+                 "extends: default\npopulation: 2000\nworld: {facilities_csv: fac.csv, villages_csv: vil.csv}\n",
                  "county.yaml")
 
 
@@ -121,7 +122,8 @@ CSV_CASES = {
                               ["fac.csv", "'lat' = '340.2'", "±90"]),
     "mixed coordinate systems": (dict(facilities=XY_FACILITIES), ["fac.csv", "x,y (km)", "lat,lon", "same system"]),
     "semicolons": (dict(sep=";"), ["fac.csv", "separated by semicolons", "comma-separated"]),
-    "township without centre": (dict(facilities=FACILITIES.replace("T2,北乡卫生院,township,北乡", "T2,北乡卫生院,county,城关")),
+    "township without centre": (dict(facilities=FACILITIES.replace("T2,北乡卫生院,township,北乡",
+                                                                   "T2,北乡卫生院,county,城关")),
                                 ["fac.csv", "'township' = '北乡'", "villages in", "no township health centre"]),
     "infinite beds": (dict(facilities=FACILITIES.replace(",300,140", ",inf,140")), ["'beds' = 'inf'", "finite"]),
 }

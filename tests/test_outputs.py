@@ -54,9 +54,12 @@ def test_claims_all_keeps_single_visits():
     assert "visit_id" in r.outpatient and r.outpatient["visits"].eq(1).all()
     assert len(r.outpatient) == r.daily["visits"].sum()
     agg = sim.run(None, population=5000, seed=3)
+
+    def flat(d, pre=""):
+        return {k2: v2 for k, v in d.items() for k2, v2 in
+                (flat(v, f"{pre}{k}.").items() if isinstance(v, dict) else [(f"{pre}{k}", v)])}
+
     # same simulation, only the claims layout differs (money equal to rounding: caps summed in another order)
-    flat = lambda d, pre="": {k2: v2 for k, v in d.items() for k2, v2 in
-                              (flat(v, f"{pre}{k}.").items() if isinstance(v, dict) else [(f"{pre}{k}", v)])}
     a, b = flat(agg.summary["kpis"]), flat(r.summary["kpis"])
     assert a.keys() == b.keys()
     for key in a:

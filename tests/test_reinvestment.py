@@ -72,9 +72,11 @@ def test_reinvestment_raises_township_quality_capability_and_admissions(pairs):
         assert set(gained) <= {0, 3} and (gained == 3).any()        # 3 conditions x moderate severity
         assert t_on["admissions"].sum() > t_off["admissions"].sum()
         # moderate cases of the upgraded conditions now start at township centres, and only with the upgrade
-        moderate_at_thc = lambda r: int(((r.claims["year"] == 3) & (r.claims["level"] == 1)
-                                         & (r.claims["segment"] == 0) & (r.claims["severity"] == 1)
-                                         & r.claims["condition"].isin(UPGRADED)).sum())
+        def moderate_at_thc(r):
+            return int(((r.claims["year"] == 3) & (r.claims["level"] == 1)
+                        & (r.claims["segment"] == 0) & (r.claims["severity"] == 1)
+                        & r.claims["condition"].isin(UPGRADED)).sum())
+
         assert moderate_at_thc(on) > 0 and moderate_at_thc(off) == 0
         # the budget still balances with the feedback loop on
         assert on.summary["kpis"]["3"]["ledger_balanced"]

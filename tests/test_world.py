@@ -71,7 +71,8 @@ def test_real_county_bad_level_is_a_clear_error(tmp_path):
 
 
 def test_real_county_needs_a_city_hospital(tmp_path):
-    cfg = _write_county(tmp_path, "\n".join(l for l in FACILITIES.splitlines() if not l.startswith("C1")) + "\n")
+    cfg = _write_county(tmp_path,
+                        "\n".join(line for line in FACILITIES.splitlines() if not line.startswith("C1")) + "\n")
     with pytest.raises(ConfigError, match="city"):
         sim.run(cfg)
 

@@ -7,6 +7,7 @@ failed (they are listed), 2 a user mistake (bad spec, missing folder), 130 inter
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from pathlib import Path
@@ -100,10 +101,9 @@ def cmd_sweep_analyze(args: argparse.Namespace) -> int:
     table = fn(args.folder, args.kpi or None)
     _print_table(title, table)
     if args.method == "auto" and method == "summary":
-        try:
+        # a ConfigError here means this grid does not contain the one-at-a-time points: print no tornado
+        with contextlib.suppress(ConfigError):
             _print_table(tables["tornado"][0], analysis.tornado(args.folder, args.kpi or None))
-        except ConfigError:
-            pass  # this grid does not contain the one-at-a-time points
     if args.csv:
         write_text_atomic(args.csv, table.to_csv(index=False))
         print(f"\nwrote {args.csv}")
@@ -122,7 +122,8 @@ def _format_comparison(table: pd.DataFrame, baseline: str, reform: str) -> str:
         for r in g.itertuples(index=False):
             sig = "*" if r.ci_low > 0 or r.ci_high < 0 else " "
             ci = f"[{num(r.ci_low)}, {num(r.ci_high)}]"
-            lines.append(f"  {r.kpi:<42}{num(r.baseline):>14}{num(r.reform):>14}{num(r.diff):>12}{sig} {ci:<26}{r.n:>3}")
+            lines.append(f"  {r.kpi:<42}{num(r.baseline):>14}{num(r.reform):>14}{num(r.diff):>12}"
+                         f"{sig} {ci:<26}{r.n:>3}")
     return "\n".join(lines)
 
 
@@ -190,7 +191,8 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def _executor_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--workers", type=_count(1, "worker processes"), help="local worker processes (default: all cores; 1 = in this process)")
+    p.add_argument("--workers", type=_count(1, "worker processes"),
+                   help="local worker processes (default: all cores; 1 = in this process)")
     p.add_argument("--scheduler", metavar="ADDR", help="run on a Dask cluster, e.g. tcp://host:8786")
     p.add_argument("--quiet", action="store_true", help="no progress or start message")
 
@@ -215,7 +217,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--out", help="output folder (default: the spec's out, else results/sweeps/<name>)")
     s.add_argument("--resume", action="store_true",
                    help="continue the sweep stored in the output folder, ignoring later edits of its spec")
-    s.add_argument("--retries", type=_count(0, "extra attempts"), help="extra attempts for a failing run (default: the spec's, 2)")
+    s.add_argument("--retries", type=_count(0, "extra attempts"),
+                   help="extra attempts for a failing run (default: the spec's, 2)")
     s.add_argument("--max-runs", type=_count(1, "runs"), help="run at most N unfinished runs, then stop")
     _executor_args(s)
     s.set_defaults(func=cmd_sweep)
@@ -237,7 +240,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     c.add_argument("reform", help="reform scenario (built-in name or YAML)")
     c.add_argument("--seeds", type=_count(1, "replicates"), default=5, help="replicates K (default 5)")
     c.add_argument("--population", type=int, help="residents (default: the scenarios')")
-    c.add_argument("--years", type=int, help="simulated years of both arms (default: the longer of the two scenarios' horizons)")
+    c.add_argument("--years", type=int,
+                   help="simulated years of both arms (default: the longer of the two scenarios' horizons)")
     c.add_argument("--root-seed", type=int, default=0, help="root of the seed sequence (default 0)")
     c.add_argument("--out", help="output folder (default results/compare-<baseline>-vs-<reform>)")
     _executor_args(c)
@@ -253,7 +257,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:
     e.set_defaults(func=cmd_effects)
 
     k = sub.add_parser("calibrate", help="fit parameters to calibration targets on common random numbers")
-    k.add_argument("targets", help="targets YAML (see configs/calibration/default_targets.yaml and docs/calibration.md)")
+    k.add_argument("targets",
+                   help="targets YAML (see configs/calibration/default_targets.yaml and docs/calibration.md)")
     k.add_argument("--seeds", type=_count(1, "replicates"), help="replicates per trial (default: the file's)")
     k.add_argument("--population", type=int, help="residents (default: the file's, else the scenario's)")
     k.add_argument("--max-trials", type=_count(1, "trials"), help="optimiser evaluations at most (default: the file's)")

@@ -218,9 +218,13 @@ def audit_recovery(ip: pd.DataFrame, pay, method, total, rw, level, scheme, base
     det = ip["audit_detected"].to_numpy(bool) & (method != FFS)
     if not det.any():
         return out
-    sub = lambda a: None if a is None else np.asarray(a)[det]
+
+    def sub(a):
+        return None if a is None else np.asarray(a)[det]
+
     kw = dict(recovery=sub(recovery), days=sub(days), drg_scale=1.0, dip_point_value=pc.dip.point_value)
-    coded, _, _ = case_payment(total[det], np.asarray(rw, dtype=float)[det], level[det], scheme[det], base[det], pc, **kw)
+    coded, _, _ = case_payment(total[det], np.asarray(rw, dtype=float)[det], level[det], scheme[det], base[det], pc,
+                               **kw)
     true, _, _ = case_payment(total[det], ip["rw_true"].to_numpy(float)[det], level[det], scheme[det], base[det], pc,
                               **kw)
     scale = np.divide(pay[det], coded, out=np.ones(len(coded)), where=coded > 0)  # floating point value in force
@@ -229,12 +233,14 @@ def audit_recovery(ip: pd.DataFrame, pay, method, total, rw, level, scheme, base
 
 
 def price_outpatient(visits: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPaymentConfig,
-                     chronic_condition: np.ndarray, caps: pd.DataFrame | None | bool = None) -> tuple[pd.DataFrame, str]:
+                     chronic_condition: np.ndarray,
+                     caps: pd.DataFrame | None | bool = None) -> tuple[pd.DataFrame, str]:
     """Outpatient rows (single visits or monthly aggregates) with fund, out-of-pocket, provider payment.
 
     Caps: exact on single visits (``resident, day, visit_id``); on aggregates, scaled by the
     ``fund_capped / fund_uncapped`` of an :class:`~sim.payment.caps.OutpatientCapTracker` table ``caps``;
-    otherwise, or with ``caps=False``, not applied. Returns the table and the cap mode (``'exact'``, ``'tracker'``, ``'none'``).
+    otherwise, or with ``caps=False``, not applied. Returns the table and the cap mode (``'exact'``,
+    ``'tracker'``, ``'none'``).
     """
     op = visits.copy()
     total = op["total_cost"].to_numpy(float)

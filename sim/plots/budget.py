@@ -75,7 +75,7 @@ def budget_waterfall(source: Source, year: int | None = None, community: int | N
     fig, (ax, ax_split) = new_figure(4.6, ncols=2, width_ratios=[4.2, 1])
     scale = 1e-6
     level, seen = 0.0, [0.0]
-    for i, (label, amount, kind) in enumerate(steps):
+    for i, (_label, amount, kind) in enumerate(steps):
         if kind == "total":
             bottom, height, color = 0.0, amount, TOTAL
             level = amount

@@ -36,7 +36,7 @@ def cmd_plot(args: argparse.Namespace) -> int:
     out = Path(args.out) if args.out else source / "figures"
     done = plot_all(source, out, tuple(args.format), set(args.only or ()) or None, args.dpi)
     written = [(item, paths) for item, paths in done if paths]
-    for item, paths in written:
+    for _, paths in written:
         print(f"wrote {', '.join(str(p) for p in paths)}")
     for item, _ in done:
         if item.skipped:

@@ -13,7 +13,7 @@ import functools
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Union
+from typing import Any
 
 import pandas as pd
 import yaml
@@ -21,7 +21,7 @@ import yaml
 from sim.results import Result
 from sim.results.result import read_table
 
-Source = Union[Result, str, Path]
+Source = Result | str | Path
 
 
 class NotApplicable(Exception):

@@ -169,7 +169,7 @@ def sensitivity_chart(source: Source | pd.DataFrame, kpi: str = DEFAULT_KPI, yea
         t = table.sort_values("ST", ascending=False).head(top)
         pos = np.arange(len(t))
         for k, (col, label) in enumerate((("S1", "first-order index S1"), ("ST", "total index ST"))):
-            err = t[f"{col}_conf"] if f"{col}_conf" in t else None
+            err = t.get(f"{col}_conf")
             ax.barh(pos + (k - 0.5) * 0.38, t[col], height=0.36, xerr=err, color=ARM_COLORS[k + 1], label=label,
                     error_kw={"lw": 0.8, "capsize": 2})
         ax.set_xlabel("share of the KPI's variance (whiskers: 95% bootstrap interval)")
