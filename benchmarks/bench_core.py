@@ -9,7 +9,8 @@ each column. Usage::
     python benchmarks/bench_core.py --cases 100000x5 --repeats 1
 
 Columns: residents, years, runs, build (s: world, population, agents), simulate (s: the
-daily steps; and its CPU time, less sensitive to other processes on the core), settle (s: pricing claims, KPIs), total (s), peak RSS (MiB), resident-days per
+daily steps; and its CPU time, less sensitive to other processes on the core), settle (s:
+pricing claims, KPIs), total (s), peak RSS (MiB), resident-days per
 second of the simulate phase, admissions simulated, and the machine's load (1-minute load
 average before the case's first and after its last run, with the CPU count): timings on a
 loaded machine are slower, compare them only at similar load.
@@ -85,8 +86,8 @@ def main() -> None:
     if args.markdown:
         print(markdown(measure(args.cases, args.repeats)))
         return
-    print(f"{'residents':>10} {'years':>5} {'runs':>4} {'build s':>8} {'simulate s':>10} {'sim cpu s':>9} {'settle s':>8} "
-          f"{'total s':>8} {'peak MiB':>9} {'res-days/s':>12} {'admissions':>11}  {'load (cpus)':>16}")
+    print(f"{'residents':>10} {'years':>5} {'runs':>4} {'build s':>8} {'simulate s':>10} {'sim cpu s':>9} "
+          f"{'settle s':>8} {'total s':>8} {'peak MiB':>9} {'res-days/s':>12} {'admissions':>11}  {'load (cpus)':>16}")
     for m in measure(args.cases, args.repeats):
         print(f"{m['residents']:>10,} {m['years']:>5} {m['runs']:>4} {m['build']:>8.2f} {m['simulate']:>10.2f} "
               f"{m['simulate_cpu']:>9.2f} {m['settle']:>8.2f} {m['total']:>8.2f} {m['rss']:>9.0f} {m['rate']:>12.3g} "

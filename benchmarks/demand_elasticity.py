@@ -3,10 +3,11 @@
     PYTHONPATH=. python benchmarks/demand_elasticity.py [--population 50000] [--seeds 3] [--years 1]
 
 Raises every out-of-pocket price patients expect by 10% (``care_seeking.price_index = 1.1``: choice and care
-seeking see the higher prices; the claims are unchanged) and reports the paired change (same seeds) in acute
-outpatient episodes seen (outpatient_episodes_seen), all outpatient visits, chronic visits and admissions, as arc elasticities
-(change / +10%). Evidence (docs/sources/behaviour_evidence.md §1): first outpatient visit -0.519 (-0.703 to
--0.336), visits among users -0.547, first admission -0.372 (-0.517 to -0.226); lower bound about -0.2.
+seeking see the higher prices; the claims are unchanged) and reports the paired change (same seeds) in
+acute outpatient episodes seen (outpatient_episodes_seen), all outpatient visits, chronic visits and
+admissions, as arc elasticities (change / +10%). Evidence (docs/sources/behaviour_evidence.md §1): first
+outpatient visit -0.519 (-0.703 to -0.336), visits among users -0.547, first admission -0.372 (-0.517 to
+-0.226); lower bound about -0.2.
 """
 
 from __future__ import annotations

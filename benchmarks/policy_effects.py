@@ -42,10 +42,10 @@ def _kpis(args):
     out = {}
     for y, k in r.summary["kpis"].items():
         bg = k["base_group_admissions_by_level"]
+        county_year = (r.outpatient["level"] == 2) & (r.outpatient["year"] == int(y))
         out[y] = dict(k, base_group_township_share=bg.get("township", 0) / max(1, sum(bg.values())),
                       township_admissions=k["admissions_by_level"].get("township", 0),
-                      county_outpatient_visits=float(r.outpatient.loc[(r.outpatient["level"] == 2)
-                                                                      & (r.outpatient["year"] == int(y)), "visits"].sum()))
+                      county_outpatient_visits=float(r.outpatient.loc[county_year, "visits"].sum()))
     return scenario, seed, out
 
 
@@ -60,7 +60,8 @@ def main() -> None:
     with ProcessPoolExecutor(a.workers) as pool:
         res = {(s, seed): k for s, seed, k in pool.map(_kpis, jobs)}
     print(f"{a.population:,} residents, {a.seeds} paired seeds")
-    print(f"{'reform':<16} {'vs':<19} {'KPI (year)':<42} {'comparison':>12} {'median diff':>12} {'2.5%':>10} {'97.5%':>10}")
+    print(f"{'reform':<16} {'vs':<19} {'KPI (year)':<42} {'comparison':>12} {'median diff':>12} "
+          f"{'2.5%':>10} {'97.5%':>10}")
     for reform, base, key, year in EFFECTS:
         b = np.array([res[(base, s)][year][key] for s in range(1, a.seeds + 1)], float)
         d = np.array([res[(reform, s)][year][key] for s in range(1, a.seeds + 1)], float) - b

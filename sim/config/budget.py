@@ -66,7 +66,8 @@ class PerformanceConfig(Section):
     cost_growth: ScoreComponent = param(
         default_factory=lambda: ScoreComponent(weight=0.2, floor=0.145, target=0.045),
         description="growth of the insured's fund spending over the previous year (lower is better)",
-        source="target = the pool's growth cap of docs/sources/payment_rules.md §7.4 (4.5%); floor +10 pp, weight assumption")
+        source="target = the pool's growth cap of docs/sources/payment_rules.md §7.4 (4.5%); floor +10 pp, "
+               "weight assumption")
     oop_rate: ScoreComponent = param(
         default_factory=lambda: ScoreComponent(weight=0.1, floor=0.40, target=0.30),
         description="out-of-pocket share of the package's insured's total cost (lower is better)",
@@ -76,7 +77,8 @@ class PerformanceConfig(Section):
     fixed_score: float | None = param(None, "use this score instead of computing it (sensitivity analyses)",
                                       unit="share", source="lever: null = computed from the indicators", ge=0, le=1)
     zero_score: float = param(0.6, "score at or below which no deposit is returned and no surplus retained",
-                              unit="share", source="docs/sources/payment_rules.md §3.4 'score < 60 → partial or no retention' [K]",
+                              unit="share",
+                              source="docs/sources/payment_rules.md §3.4 'score < 60 → partial or no retention' [K]",
                               ge=0, le=1)
     full_score: float = param(0.9, "score from which the whole deposit is returned and the whole surplus "
                               "retained (linear between zero_score and this)", unit="share",
@@ -102,22 +104,26 @@ class BudgetConfig(Section):
     """Annual total, withholds, monthly prepayment and year-end settlement of the community's fund package."""
 
     enabled: bool = param(False, "pay the community a global budget 总额付费 (off = every claim paid by the "
-                          "fund directly)", source="configs/county/default.yaml: no global budget by default; a scenario switches it on (docs/sources/payment_rules.md §3)")
+                          "fund directly)",
+                          source="configs/county/default.yaml: no global budget by default; a scenario switches it "
+                                 "on (docs/sources/payment_rules.md §3)")
     schemes: list[Literal["resident", "employee"]] = param(
         default_factory=lambda: ["resident"], description="insurance schemes whose insured are attributed to the "
         "package", source="docs/sources/payment_rules.md §3.2: usually 城乡居民医保, some places also 职工 [S]")
     base_years: int = param(3, "years of past fund spending averaged into the base", unit="years",
-                            source="docs/sources/payment_rules.md §3.2, §7.1 base_years (Guangdong 2025) [S]", ge=1, le=10)
+                            source="docs/sources/payment_rules.md §3.2, §7.1 base_years (Guangdong 2025) [S]",
+                            ge=1, le=10)
     history_yuan: list[float] = param(
         default_factory=list, description="pooled-fund spending on the community's insured in the years before "
         "the simulation, oldest first (fewer than base_years: the mean of those given; none: the first simulated "
         "year's own spending stands for the history)", unit="yuan per year",
         source="input: the pooling area's settlement data (or a baseline run's fund spending)")
     base_rule: Literal["reference", "chain", "rolling_mean"] = param(
-        "reference", "the base after the first budget year: 'reference' (= 'chain') = last year's total B_t-1 × (1 + g); "
-        "'rolling_mean' = mean of the latest base_years of spending (simulated years included) × (1 + g). The first "
-        "budget year is always the mean of the last base_years of spending × (1 + g)",
-        source="docs/sources/payment_rules.md §3.2: first year mean × (1+g), later B_t = B_t-1 × (1+g) (Guangdong 2025) [S]")
+        "reference", "the base after the first budget year: 'reference' (= 'chain') = last year's total "
+        "B_t-1 × (1 + g); 'rolling_mean' = mean of the latest base_years of spending (simulated years included) "
+        "× (1 + g). The first budget year is always the mean of the last base_years of spending × (1 + g)",
+        source="docs/sources/payment_rules.md §3.2: first year mean × (1+g), later B_t = B_t-1 × (1+g) "
+               "(Guangdong 2025) [S]")
     growth_source: Literal["fixed", "factors", "income"] = param(
         "fixed", "where the growth rate g comes from: 'fixed' = growth; 'factors' = the sum of growth_factors; "
         "'income' = growth of the package schemes' fund income over the previous year (以收定支, needs the pool's "
@@ -133,10 +139,12 @@ class BudgetConfig(Section):
         "pool_growth_cap; 'none'", source="docs/sources/payment_rules.md §3.2: g no higher than the pooling area's "
                                           "fund-spending growth (Guangdong 2025) [S]")
     pool_growth_cap: float = param(0.045, "cap on growth when growth_cap is 'fixed' (and the pool's fallback)",
-                                   unit="share per year", source="docs/sources/payment_rules.md §3.2 [S], §7.4 example 4.5%",
+                                   unit="share per year",
+                                   source="docs/sources/payment_rules.md §3.2 [S], §7.4 example 4.5%",
                                    ge=-0.5, le=1)
     deposit_share: float = param(0.03, "annual deposit 年度保证金 withheld from the total, returned by score",
-                                 unit="share", source="docs/sources/payment_rules.md §3.3, §7.1 (Guangdong 2025) [B]", ge=0, le=1)
+                                 unit="share", source="docs/sources/payment_rules.md §3.3, §7.1 (Guangdong 2025) [B]",
+                                 ge=0, le=1)
     risk_fund_share: float = param(0.02, "risk-adjustment fund 风险调节金 accrual per year", unit="share",
                                    source="docs/sources/payment_rules.md §3.3, §7.1 (Guangdong 2025) [B]", ge=0, le=1)
     risk_fund_cap_months: float = param(3.0, "the risk fund stops accruing when its balance reaches this many "
@@ -152,13 +160,16 @@ class BudgetConfig(Section):
                "from epidemics shared, fund share drawn from the risk fund first, §7.3) [B]/[K]")
     surplus_retention: float = param(1.0, "share of the surplus the community keeps 结余留用 at a full score "
                                      "(scaled down linearly with the score)", unit="share",
-                                     source="docs/sources/payment_rules.md §3.4, §7.1 surplus_retention [K]", ge=0, le=1)
+                                     source="docs/sources/payment_rules.md §3.4, §7.1 surplus_retention [K]",
+                                     ge=0, le=1)
     overspend_band: float = param(0.10, "reasonable overspend 合理超支: up to this share of the total",
-                                  unit="share", source="docs/sources/payment_rules.md §3.4, §7.1 overspend_band (5-10%) [K]",
+                                  unit="share",
+                                  source="docs/sources/payment_rules.md §3.4, §7.1 overspend_band (5-10%) [K]",
                                   ge=0, le=1)
     overspend_pool_share: float = param(0.5, "share of a reasonable overspend caused by a shock (epidemic, price "
                                         "shock: ``shocks``) that the pool pays, from the risk fund first",
-                                        unit="share", source="docs/sources/payment_rules.md §3.4, §7.1 overspend_share_fund 50:50 [K]",
+                                        unit="share", source="docs/sources/payment_rules.md §3.4, §7.1 "
+                                                             "overspend_share_fund 50:50 [K]",
                                         ge=0, le=1)
     behaviour_overspend_pool_share: float = param(
         0.5, "share of the rest of a reasonable overspend (within the band, not caused by a shock: volume or case "
@@ -168,7 +179,8 @@ class BudgetConfig(Section):
     surplus_split: LevelSplit = param(
         default_factory=LevelSplit, description="split of the community's net result (retained surplus, or its "
         "share of an overspend) across levels, county : township : village", unit="share",
-        source="docs/sources/payment_rules.md §3.5, §7.1 surplus_split 6:3:1 (Suixi) [B]; losses split alike: assumption")
+        source="docs/sources/payment_rules.md §3.5, §7.1 surplus_split 6:3:1 (Suixi) [B]; losses split alike: "
+               "assumption")
     performance: PerformanceConfig = param(default_factory=PerformanceConfig, description="year-end evaluation")
     pool: PoolConfig = param(default_factory=PoolConfig, description="the insurance fund's financing side "
                              "(enrolment, premiums, subsidy, balance); kept every year, with or without a budget")

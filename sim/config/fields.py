@@ -14,7 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from pydantic_core import PydanticUndefined
 
 
-def param(default: Any = PydanticUndefined, description: str = "", *, unit: str = "", source: str = "", **constraints: Any) -> Any:
+def param(default: Any = PydanticUndefined, description: str = "", *, unit: str = "", source: str = "",
+          **constraints: Any) -> Any:
     """A pydantic field carrying meaning, unit and source.
 
     Parameters

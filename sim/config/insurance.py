@@ -70,11 +70,13 @@ class SchemeRules(Section):
     inpatient_deductible: LevelValues = param(
         default_factory=lambda: LevelValues(township=200, county=600, city=1000, province=1500),
         description="inpatient deductible 起付线 per admission, by level", unit="yuan",
-        source="docs/sources/payment_rules.md §7.1 cost_sharing_resident [K]; docs/sources/calibration_data.md §4.3 [A]")
+        source="docs/sources/payment_rules.md §7.1 cost_sharing_resident [K]; "
+               "docs/sources/calibration_data.md §4.3 [A]")
     inpatient_ratio: Ratios = param(
         default_factory=lambda: Ratios(township=0.85, county=0.75, city=0.60, province=0.55),
         description="fund share of policy-scope inpatient cost above the deductible 政策范围内报销比例",
-        unit="share", source="docs/sources/payment_rules.md §7.1 [K]; NHSA 2023 residents 80.8/72.4/63.2% by level (docs/sources/calibration_data.md §4.3 [V])")
+        unit="share", source="docs/sources/payment_rules.md §7.1 [K]; NHSA 2023 residents 80.8/72.4/63.2% by level "
+                             "(docs/sources/calibration_data.md §4.3 [V])")
     outpatient_ratio: Ratios = param(
         default_factory=lambda: Ratios(village=0.60, township=0.60, county=0.45, city=0.0, province=0.0),
         description="fund share of outpatient cost under outpatient pooling 门诊统筹 (none outside the county)",
@@ -82,14 +84,15 @@ class SchemeRules(Section):
     chronic_outpatient_ratio: Ratios = param(
         default_factory=lambda: Ratios(village=0.60, township=0.60, county=0.60, city=0.0, province=0.0),
         description="fund share of hypertension/diabetes follow-up visits (两病门诊用药保障), no deductible",
-        unit="share", source="docs/sources/payment_rules.md §4.4 (>=50%, many communities 60-70%) [K]; 医保发〔2019〕54号")
+        unit="share",
+        source="docs/sources/payment_rules.md §4.4 (>=50%, many communities 60-70%) [K]; 医保发〔2019〕54号")
     inpatient_annual_fund_cap: float | None = param(
         200_000.0, "annual cap on the fund's inpatient payments per person 最高支付限额 (null = no cap)",
         unit="yuan per person-year", source="docs/sources/payment_rules.md §4.1: residents 150-300k [K]", ge=0)
     outpatient_annual_fund_cap: float | None = param(
         400.0, "annual cap on the fund's general outpatient payments per person 门诊统筹年度限额 (null = no cap)",
-        unit="yuan per person-year", source="docs/sources/payment_rules.md §7.1 outpatient_pooling.annual_cap 400; §4.4 200-600 [K]",
-        ge=0)
+        unit="yuan per person-year",
+        source="docs/sources/payment_rules.md §7.1 outpatient_pooling.annual_cap 400; §4.4 200-600 [K]", ge=0)
     chronic_annual_fund_cap: float | None = param(
         600.0, "annual cap on the two-disease outpatient drug benefit 两病门诊用药 per person and disease "
         "(null = no cap)", unit="yuan per person-year per disease",
@@ -111,24 +114,29 @@ class CostSharingConfig(Section):
             inpatient_ratio=Ratios(township=0.90, county=0.85, city=0.80, province=0.75),
             outpatient_ratio=Ratios(village=0.70, township=0.70, county=0.60, city=0.50, province=0.50),
             chronic_outpatient_ratio=Ratios(village=0.70, township=0.70, county=0.70, city=0.0, province=0.0),
-            inpatient_annual_fund_cap=400_000.0, outpatient_annual_fund_cap=3_000.0, chronic_annual_fund_cap=1_000.0),
-        description="职工医保 rules", source="docs/sources/payment_rules.md §4.2 (一级 85-95%, 二级 80-90%, 三级 75-85%) [K]; "
+            inpatient_annual_fund_cap=400_000.0, outpatient_annual_fund_cap=3_000.0,
+            chronic_annual_fund_cap=1_000.0),
+        description="职工医保 rules",
+        source="docs/sources/payment_rules.md §4.2 (一级 85-95%, 二级 80-90%, 三级 75-85%) [K]; "
         "caps: §4.1 ≈ 6x average wage, §4.4 outpatient 2,000-5,000 [K]; two-disease cap 1,000 assumption")
     in_catalogue_share: Ratios = param(
         default_factory=lambda: Ratios(village=0.95, township=0.92, county=0.85, city=0.80, province=0.78),
         description="share of a claim's cost inside the reimbursement catalogue 目录内 (policy scope)",
-        unit="share", source="docs/sources/calibration_data.md §9 in_catalogue_share 0.85 [A]; lower at higher levels [A]")
+        unit="share",
+        source="docs/sources/calibration_data.md §9 in_catalogue_share 0.85 [A]; lower at higher levels [A]")
     unreferred_outcounty_penalty_pp: float = param(
         0.15, "cut in the inpatient ratio for out-of-county care without a referral 未经转诊",
         unit="share points", source="docs/sources/payment_rules.md §4.1 and §7.1 (10-20 pp) [B]", ge=0, le=1)
     single_deductible_per_chain: bool = param(
         True, "a referral chain inside the community is one admission: an up-referral pays only the "
-        "deductible difference, a down-referral none (一次住院一次起付线)", source="docs/sources/payment_rules.md §4.3 [B]")
+        "deductible difference, a down-referral none (一次住院一次起付线)",
+        source="docs/sources/payment_rules.md §4.3 [B]")
 
     base_group_cost_sharing_level: Literal["own", "township", "county"] = param(
         "own", "deductible and ratio of in-county admissions in a DRG base group 基础病组: 'own' = the treating "
         "level's (同病同付 does not equalise reimbursement), or the named level's at every in-county level",
-        source="docs/sources/payment_rules.md §1.9 'whether patient cost sharing also equalises: it does not by default' [S]")
+        source="docs/sources/payment_rules.md §1.9 'whether patient cost sharing also equalises: it does not by "
+               "default' [S]")
 
     def scheme(self, code: int) -> SchemeRules:
         """Rules of scheme code 0 (resident) or 1 (employee)."""

@@ -147,7 +147,8 @@ def format_validation_error(exc: ValidationError, source: str, raw: Mapping[str,
     for err in exc.errors():
         loc = ".".join(str(p) for p in err["loc"])
         blamed = [flag for dotted, flag in (flags or {}).items()
-                  if loc == dotted or loc.startswith(dotted + ".") or (loc and dotted.startswith(loc + ".")) or (not loc and f"'{dotted}'" in err["msg"])]
+                  if loc == dotted or loc.startswith(dotted + ".") or (loc and dotted.startswith(loc + "."))
+                  or (not loc and f"'{dotted}'" in err["msg"])]
         err_source = blamed[0] if blamed else source
         value = _lookup(raw, err["loc"])
         msg = err["msg"].removeprefix("Value error, ")
@@ -173,7 +174,8 @@ def _brief(value: Any, limit: int = 60) -> str:
 def _lookup(raw: Mapping[str, Any], loc: tuple) -> Any:
     node: Any = raw
     for key in loc:
-        if isinstance(node, Mapping) and key in node or isinstance(node, list) and isinstance(key, int) and key < len(node):
+        if (isinstance(node, Mapping) and key in node
+                or isinstance(node, list) and isinstance(key, int) and key < len(node)):
             node = node[key]
         else:
             return _MISSING

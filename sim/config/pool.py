@@ -22,7 +22,8 @@ class GrowthFactors(Section):
     drug_price_cuts: float = param(-0.01, "centrally procured drug price cuts 集中带量采购 (negative)",
                                    unit="share per year",
                                    source="assumption: drug shares fell to about 38% (outpatient) and 25% (inpatient) "
-                                          "after zero mark-up and volume-based procurement, docs/sources/calibration_data.md §3.1 [M]")
+                                          "after zero mark-up and volume-based procurement, "
+                                          "docs/sources/calibration_data.md §3.1 [M]")
     new_technology: float = param(0.01, "new drugs and technologies 新药新技术", unit="share per year",
                                   source="assumption: new drugs and technologies are paid outside the groups for 2-3 "
                                          "years, docs/sources/payment_rules.md §1.6 [S]")
@@ -61,12 +62,14 @@ class PoolConfig(Section):
         source="docs/sources/calibration_data.md §4.1: 700 in 2025 [V], 724 in 2026 [M]")
     employee_income_yuan: list[float] = param(
         default_factory=lambda: [2200.0], description="employee insurance pooled-fund income per enrollee "
-        "(employer and employee contributions to the pooled fund), by simulation year", unit="yuan per enrollee per year",
+        "(employer and employee contributions to the pooled fund), by simulation year",
+        unit="yuan per enrollee per year",
         source="assumption: docs/sources/calibration_data.md §4 covers resident insurance only; twice the resident "
                "financing (1,100 yuan, §4.1)")
     opening_reserve_months: float = param(
         8.5, "accumulated balance 累计结存 at the start, in months of the first year's income", unit="months",
-        source="docs/sources/calibration_data.md §4.2: resident fund balance covered 8.5 months of payments in 2023 [V]",
+        source="docs/sources/calibration_data.md §4.2: resident fund balance covered 8.5 months of payments in "
+               "2023 [V]",
         ge=0)
 
     @field_validator("individual_premium_yuan", "government_subsidy_yuan", "employee_income_yuan")

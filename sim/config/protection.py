@@ -45,8 +45,9 @@ class HouseholdBillsConfig(Section):
     unmodelled_oop_per_capita: float = param(
         1_250.0, "mean out-of-pocket spending the household bill does not get from the claims (pharmacy, other "
                  "conditions, outpatient visits kept only as aggregates)", unit="yuan a year per person",
-        source="docs/protection.md section 2: rural health-care consumption per capita about 1,900-2,000 yuan (NBS 2023 "
-               "[M]) minus the model's inpatient out-of-pocket per capita on the baseline (about 670 yuan) [D]",
+        source="docs/protection.md section 2: rural health-care consumption per capita about 1,900-2,000 yuan "
+               "(NBS 2023 [M]) minus the model's inpatient out-of-pocket per capita on the baseline (about 670 "
+               "yuan) [D]",
         ge=0)
     unmodelled_oop_sigma: float = param(
         1.0, "standard deviation of log unmodelled out-of-pocket across households (lognormal, mean-preserving)",
@@ -130,9 +131,9 @@ class AssistanceConfig(Section):
         source="assumption: annual caps are set locally (docs/sources/behaviour_evidence.md §9) [A]", ge=0)
     in_county_oop_cap_share: float = param(
         0.10, "most an eligible patient pays of an in-county admission's total cost (the rest topped up)",
-        unit="share", source="docs/protection.md section 3: the rule that poor patients' in-county out-of-pocket share stays "
-                             "at or below 10 % (issue #18; docs/sources/calibration_data.md §4.3: above 90 % "
-                             "combined reimbursement for low-income rural groups) [M]", ge=0, le=1)
+        unit="share", source="docs/protection.md section 3: the rule that poor patients' in-county out-of-pocket "
+                             "share stays at or below 10 % (issue #18; docs/sources/calibration_data.md §4.3: above "
+                             "90 % combined reimbursement for low-income rural groups) [M]", ge=0, le=1)
     individual_premium: float = param(
         380.0, "individual resident-insurance premium", unit="yuan a year",
         source="docs/sources/calibration_data.md §4.1: 380 yuan in 2023 [M]", ge=0)

@@ -66,9 +66,11 @@ class WorldConfig(Section):
     villages_csv: Path | None = param(
         None, "CSV of a real county's villages (id,township,population,x,y or lat,lon)", unit="path")
     townships: int = param(18, "number of townships, each with one township health centre", unit="count",
-                           source="docs/sources/calibration_data.md §1.3: 33,753 THCs / 1,867 counties ≈ 18 [D]", ge=1, le=200)
+                           source="docs/sources/calibration_data.md §1.3: 33,753 THCs / 1,867 counties ≈ 18 [D]",
+                           ge=1, le=200)
     village_clinics: int = param(300, "number of village clinics (one per administrative village)", unit="count",
-                                 source="docs/sources/calibration_data.md §1.3: 581,964 / 1,867 ≈ 310 [D]", ge=1, le=5000)
+                                 source="docs/sources/calibration_data.md §1.3: 581,964 / 1,867 ≈ 310 [D]",
+                                 ge=1, le=5000)
     urban_share: float = param(0.40, "share of residents living in the county seat (城关镇)", unit="share",
                                source="docs/sources/calibration_data.md §9 rural_share 0.60 [A]", ge=0, lt=1)
     reference_population: int = param(
@@ -81,7 +83,8 @@ class WorldConfig(Section):
         default_factory=lambda: [1000, 500], description="beds of each county-level public hospital at the "
         "reference population "
         "(general hospital 县人民医院, TCM hospital 县中医院); the list length is the number of hospitals",
-        unit="beds", source="docs/sources/calibration_data.md §9: 2 public county hospitals, 2,000 beds incl. MCH/private [A]; "
+        unit="beds",
+        source="docs/sources/calibration_data.md §9: 2 public county hospitals, 2,000 beds incl. MCH/private [A]; "
         "public general+TCM ≈ 3 per 1,000 [A]")
     thc_beds_population_elasticity: float = param(
         0.5, "township centres' beds scale with their township's population to this power; the total stays "
@@ -91,10 +94,12 @@ class WorldConfig(Section):
     village_doctors_per_clinic: float = param(1.9, "doctors and village doctors per village clinic", unit="persons",
                                               source="docs/sources/calibration_data.md §1.3 [D]", ge=0)
     thc_doctors_per_bed: float = param(0.9, "licensed doctors per township health centre bed", unit="persons/bed",
-                                       source="assumption: 141.2万 THC health workers / 150.1万 beds (docs/sources/calibration_data.md §1.1), ~45% doctors",
+                                       source="assumption: 141.2万 THC health workers / 150.1万 beds "
+                                              "(docs/sources/calibration_data.md §1.1), ~45% doctors",
                                        ge=0)
     county_doctors_per_bed: float = param(0.45, "licensed doctors per county hospital bed", unit="persons/bed",
-                                          source="assumption: national 3.40 doctors vs 7.23 beds per 1,000 (docs/sources/calibration_data.md §1.1)", ge=0)
+                                          source="assumption: national 3.40 doctors vs 7.23 beds per 1,000 "
+                                                 "(docs/sources/calibration_data.md §1.1)", ge=0)
     area_km: float = param(60.0, "side of the (square) synthetic county", unit="km",
                            source="assumption: a 3,600 km² county, typical of central plains", gt=0)
     road_speed_kmh: float = param(35.0, "average door-to-door travel speed inside the county", unit="km/h",
@@ -130,14 +135,16 @@ class DemographyConfig(Section):
     female_share: float = param(0.49, "share of residents who are female", unit="share",
                                 source="NBS sex ratio ≈104.7 [A]", ge=0, le=1)
     employee_share_urban: float = param(0.45, "share of county-seat residents insured by employee insurance 职工医保",
-                                        unit="share", source="assumption: national 37,948万 employees of 132,662万 insured "
+                                        unit="share",
+                                        source="assumption: national 37,948万 employees of 132,662万 insured "
                                         "(docs/sources/calibration_data.md §4.2), higher in towns", ge=0, le=1)
     employee_share_rural: float = param(0.05, "share of rural residents insured by employee insurance", unit="share",
                                         source="assumption", ge=0, le=1)
     hypertension_prevalence: AgeBandShares = param(
         default_factory=lambda: AgeBandShares(b0_14=0.0, b15_44=0.08, b45_64=0.35, b65p=0.55),
         description="prevalence of hypertension by age band", unit="share",
-        source="docs/sources/calibration_data.md §7: adults 27.5% (2015-19 survey) [V]; age gradient [A] (adult mean 0.27)")
+        source="docs/sources/calibration_data.md §7: adults 27.5% (2015-19 survey) [V]; age gradient [A] "
+               "(adult mean 0.27)")
     diabetes_prevalence: AgeBandShares = param(
         default_factory=lambda: AgeBandShares(b0_14=0.0, b15_44=0.04, b45_64=0.15, b65p=0.22),
         description="prevalence of diabetes by age band", unit="share",
@@ -205,7 +212,8 @@ class CasemixConfig(Section):
         unit="share", source="assumption", ge=0, le=1)
     recovery_bed_day_cost: float = param(
         370.0, "cost of one recovery-phase bed-day at a township health centre", unit="yuan",
-        source="docs/sources/calibration_data.md §3.1: THC per bed-day 317.5 yuan in 2020 [V], +5%/yr to 2023 [A]", ge=0)
+        source="docs/sources/calibration_data.md §3.1: THC per bed-day 317.5 yuan in 2020 [V], +5%/yr to 2023 [A]",
+        ge=0)
 
     @field_validator("incidence_multipliers")
     @classmethod
@@ -242,12 +250,16 @@ class ChoiceConfig(Section):
         description="level constants for outpatient first contact (relative to the village clinic)",
         unit="utility", source="calibrated: primary visit share 0.45-0.60, in-county visit rate ~0.88 "
         "(docs/sources/calibration_data.md §2.1, §9); re-fitted with the evidence-based out-of-pocket coefficient "
-        "and the contract bonus of docs/sources/behaviour_evidence.md §6 (before: county -0.55, city -0.9, province -2.3)")
+        "and the contract bonus of docs/sources/behaviour_evidence.md §6 (before: county -0.55, city -0.9, "
+        "province -2.3)")
     asc_inpatient: LevelCoefficients = param(
         default_factory=lambda: LevelCoefficients(village=0.0, township=-1.6, county=0.0, city=3.95, province=2.0),
         description="level constants for the first facility chosen for an inpatient condition "
         "(village clinics do not admit)", unit="utility",
-        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate ~0.80 (docs/sources/calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of travel and, with the evidence-based out-of-pocket coefficient, the unreferred out-of-county price (re-fitted; before: township 0, city 2.5, province 0.6)")
+        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate "
+               "~0.80 (docs/sources/calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of "
+               "travel and, with the evidence-based out-of-pocket coefficient, the unreferred out-of-county price "
+               "(re-fitted; before: township 0, city 2.5, province 0.6)")
     quality: float = param(2.0, "utility per unit of facility quality (0-1 scale)", unit="utility per unit",
                            source="assumption: patients prefer higher-level care for serious illness")
     quality_by_level: LevelCoefficients = param(
@@ -302,7 +314,8 @@ class ReferralConfig(Section):
         default_factory=lambda: LevelCoefficients(village=0.0, township=0.03, county=0.02, city=0.0, province=0.0),
         description="probability that a facility refers up an inpatient case it could treat "
         "(defensive or preference referral)", unit="probability",
-        source="calibrated: with incapability and full beds, THC up-referrals ≈ 5% of THC admissions (docs/sources/calibration_data.md §9 up_referral_rate_from_thc_admissions 0.05 [A])")
+        source="calibrated: with incapability and full beds, THC up-referrals ≈ 5% of THC admissions "
+               "(docs/sources/calibration_data.md §9 up_referral_rate_from_thc_admissions 0.05 [A])")
     down_referral: float = param(0.15, "probability that a recovery-eligible county-hospital inpatient is "
                                  "referred down to a township centre for the recovery phase 下转",
                                  unit="probability", source="calibrated: down-referrals ≈ 1/3-1/10 of "
@@ -337,8 +350,8 @@ class ScenarioConfig(Section):
     seed: int = param(1, "root random seed", ge=0)
     years: int = param(1, "simulated years", unit="years", ge=1, le=50)
     population: int = param(500_000, "number of residents", unit="persons",
-                            source="docs/sources/calibration_data.md §9 county.population 500,000 [A]; at least 100 so that a "
-                            "year has admissions to settle", ge=100, le=20_000_000)
+                            source="docs/sources/calibration_data.md §9 county.population 500,000 [A]; at least 100 "
+                            "so that a year has admissions to settle", ge=100, le=20_000_000)
     world: WorldConfig = param(default_factory=WorldConfig, description="geography and facilities")
     demography: DemographyConfig = param(default_factory=DemographyConfig, description="residents")
     casemix: CasemixConfig = param(default_factory=CasemixConfig, description="conditions")

@@ -19,9 +19,10 @@ from sim.config.fields import Section, param
 class Shock(Section):
     """One shock: ``kind`` in ``year`` (simulation year), ``months`` (1-12), multiplying incidence or prices."""
 
-    kind: Literal["incidence", "price"] = param("incidence", "'incidence' = epidemic: onset rates × multiplier; "
-                                                "'price' = the cost of every claim dated in the period × multiplier",
-                                                source="docs/sources/payment_rules.md §3.4 (epidemics, policy change) [K]")
+    kind: Literal["incidence", "price"] = param(
+        "incidence", "'incidence' = epidemic: onset rates × multiplier; "
+        "'price' = the cost of every claim dated in the period × multiplier",
+        source="docs/sources/payment_rules.md §3.4 (epidemics, policy change) [K]")
     year: int = param(0, "simulation year of the shock", unit="year", source="input", ge=0)
     months: list[int] = param(default_factory=lambda: list(range(1, 13)), description="months of the year "
                               "affected (1-12)", unit="month", source="input: default the whole year")

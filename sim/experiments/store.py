@@ -74,7 +74,8 @@ class SweepFolder:
         import fcntl
 
         self.root.mkdir(parents=True, exist_ok=True)
-        fh = open(self.root / ".lock", "a+", encoding="utf-8")
+        # the lock lives as long as this file stays open: the caller closes it, so no context manager here
+        fh = open(self.root / ".lock", "a+", encoding="utf-8")  # noqa: SIM115
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
