@@ -119,7 +119,8 @@ def _dates(days: np.ndarray, first_year: int) -> np.ndarray:
     """Calendar dates of simulation days (365-day years: 29 February never occurs)."""
     year, month = year_month(days)
     day_of_month = days % DAYS_PER_YEAR - MONTH_START[month - 1] + 1
-    return pd.to_datetime(pd.DataFrame({"year": year + first_year, "month": month, "day": day_of_month})).dt.date.to_numpy()
+    parts = pd.DataFrame({"year": year + first_year, "month": month, "day": day_of_month})
+    return pd.to_datetime(parts).dt.date.to_numpy()
 
 
 def provenance() -> dict[str, Any]:

@@ -71,13 +71,15 @@ def test_restart_completes_each_run_once_identical_to_single_runs(killed_and_res
     for row in manifest.to_dict("records"):
         cfg = sim.load_config("default", {**GRID["set"], **{p: row[p] for p in PARAMS}})
         fresh = sim.run(cfg, seed=int(row["seed"]), population=POP, years=1)
-        assert (out / "runs" / row["run_id"] / "summary.json").read_text(encoding="utf-8") == summary_json(fresh.summary)
+        stored = (out / "runs" / row["run_id"] / "summary.json").read_text(encoding="utf-8")
+        assert stored == summary_json(fresh.summary)
 
 
 def test_dask_cluster_gives_identical_results(killed_and_restarted, tmp_path):
     distributed = pytest.importorskip("dask.distributed")
     local_out = killed_and_restarted[0]
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster:
         status = ex.run_sweep(GRID, out=tmp_path / "dask", scheduler=cluster)
     assert status.done == 8 and status.failed == 0
     assert _summaries(tmp_path / "dask") == _summaries(local_out)

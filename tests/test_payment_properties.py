@@ -108,7 +108,8 @@ def test_money_adds_up_and_ledger_balances(tables, r, enrolled):
         assert np.allclose(b.loc[full, "retained_surplus"], b.loc[full, "surplus"] * r.budget.surplus_retention)
         assert (b["risk_fund_balance"] >= -1e-9).all()
     fin = s.facility_finances
-    assert np.isclose(fin["revenue"].sum(), s.inpatient["provider_payment"].sum() + s.outpatient["provider_payment"].sum()
+    assert np.isclose(fin["revenue"].sum(),
+                      s.inpatient["provider_payment"].sum() + s.outpatient["provider_payment"].sum()
                       + s.kpis["0"]["capitation"] + s.kpis["1"]["capitation"] + b["net_result"].sum())
 
 

@@ -39,7 +39,7 @@ def texts(fig: Figure) -> str:
     return "\n".join(t.get_text() for t in fig.findobj(matplotlib.text.Text))
 
 
-# -- patient flows ------------------------------------------------------------------------------------------------------
+# -- patient flows -----------------------------------------------------------------------------------------------------
 def test_flows_sum_to_the_runs_episodes():
     run = load_run(data.run_folder())
     flows = P.flow_table(run)
@@ -65,7 +65,7 @@ def test_patient_flows_figure():
     assert "referred up within the county" in texts(fig)
 
 
-# -- time series --------------------------------------------------------------------------------------------------------
+# -- time series -------------------------------------------------------------------------------------------------------
 def test_monthly_kpis_match_the_run():
     run = load_run(data.run_folder())
     m = P.monthly_kpis(run)
@@ -96,7 +96,7 @@ def test_timeseries_marks_the_reform_year():
     assert "reform starts" in texts(fig)
 
 
-# -- effects ------------------------------------------------------------------------------------------------------------
+# -- effects -----------------------------------------------------------------------------------------------------------
 def test_reform_effects_from_comparison():
     folder = data.comparison_folder()
     fig = draw(P.reform_effects, folder)
@@ -110,7 +110,7 @@ def test_reform_effects_from_comparison():
         P.reform_effects(data.run_folder())
 
 
-# -- budget -------------------------------------------------------------------------------------------------------------
+# -- budget ------------------------------------------------------------------------------------------------------------
 def test_budget_waterfall_adds_up():
     folder = data.run_folder()
     b = budget_year(folder)
@@ -130,7 +130,7 @@ def test_budget_waterfall_skips_runs_without_budget():
         P.budget_waterfall(data.one_year_run())
 
 
-# -- map and occupancy --------------------------------------------------------------------------------------------------
+# -- map and occupancy -------------------------------------------------------------------------------------------------
 def test_facility_map_and_occupancy():
     run = load_run(data.run_folder())
     fig = draw(P.facility_map, run)
@@ -145,7 +145,7 @@ def test_facility_map_and_occupancy():
     assert np.allclose(mean_line.get_ydata()[:1], run.daily["census_county"].iloc[:1] / beds * 100)
 
 
-# -- base groups --------------------------------------------------------------------------------------------------------
+# -- base groups -------------------------------------------------------------------------------------------------------
 def test_base_group_admissions_two_arms_and_two_years():
     fig = draw(P.base_group_admissions, data.comparison_folder())
     ax = fig.axes[0]
@@ -161,7 +161,7 @@ def test_base_group_admissions_two_arms_and_two_years():
         P.base_group_admissions(data.one_year_run())
 
 
-# -- sweeps -------------------------------------------------------------------------------------------------------------
+# -- sweeps ------------------------------------------------------------------------------------------------------------
 def test_sweep_heatmap_and_tornado():
     folder = data.sweep_folder()
     fig = draw(P.sweep_heatmap, folder, kpi="in_county_admission_rate")
@@ -190,7 +190,7 @@ def test_sweep_figures_skip_other_sources():
             func(data.comparison_folder())
 
 
-# -- all figures and the command line -----------------------------------------------------------------------------------
+# -- all figures and the command line ----------------------------------------------------------------------------------
 def test_render_everything_that_applies(tmp_path):
     """Every figure of a run renders to PNG without a warning (missing glyphs, layout); the report tests render
     those of a comparison and a sweep. Low resolution keeps it quick: glyphs and layout do not depend on it."""

@@ -29,7 +29,8 @@ COLUMNS = (
 )
 #: optional columns: the CHS-DRG 3.0 age split (≥70 years) of a condition's group, e.g. ES45 -> ES4G
 OPTIONAL_COLUMNS = ("drg_code_70plus", "rw_70plus")
-#: age (years) from which the ``drg_code_70plus`` group applies (CHS-DRG 3.0 suffixes E/F/G/H, docs/sources/payment_rules.md §1.2)
+#: age (years) from which the ``drg_code_70plus`` group applies (CHS-DRG 3.0 suffixes E/F/G/H,
+#: docs/sources/payment_rules.md §1.2)
 ELDERLY_DRG_AGE = 70
 #: weight ratio of an age-split (≥70) group to its base group when the table gives none: ES4G/ES45 (§1.9) [S]
 ELDERLY_RW_FACTOR = round(0.6682 / 0.3924, 4)
@@ -113,7 +114,8 @@ def _bool_column(df: pd.DataFrame, col: str, where: str) -> np.ndarray:
     bad = ~raw.isin(["true", "false", "1", "0"])
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
-        raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column '{col}' = {df[col].iloc[i]!r}: expected true or false")
+        raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column '{col}' = {df[col].iloc[i]!r}: "
+                          "expected true or false")
     return raw.isin(["true", "1"]).to_numpy()
 
 
@@ -124,10 +126,12 @@ def _numeric(df: pd.DataFrame, cols: list[str], where: str) -> np.ndarray:
         bad = values.isna() & df[col].notna() & (df[col].astype(str).str.strip() != "")
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column '{col}' = {df[col].iloc[i]!r}: expected a number")
+            raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column '{col}' = {df[col].iloc[i]!r}: "
+                              "expected a number")
         if (values < 0).any():
             i = int(np.flatnonzero(values < 0)[0])
-            raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column '{col}' = {values.iloc[i]}: expected a number >= 0")
+            raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column '{col}' = {values.iloc[i]}: "
+                              "expected a number >= 0")
         out[:, j] = values.to_numpy(dtype=float)
     return out
 
@@ -164,7 +168,8 @@ def load_casemix(path: str | Path, incidence_scale: float = 1.0,
     bad_sex = ~df["sex"].isin(SEX_CODES)
     if bad_sex.any():
         i = int(np.flatnonzero(bad_sex)[0])
-        raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column 'sex' = {df['sex'].iloc[i]!r}: expected all, male or female")
+        raise ConfigError(f"{where}: row '{df['code'].iloc[i]}', column 'sex' = {df['sex'].iloc[i]!r}: "
+                          "expected all, male or female")
 
     setting = df["setting"].map(SETTINGS.index).to_numpy(dtype=np.int8)
     incidence = np.nan_to_num(_numeric(df, [f"inc_{b}" for b in AGE_BANDS], where)) * incidence_scale
@@ -181,7 +186,8 @@ def load_casemix(path: str | Path, incidence_scale: float = 1.0,
     drg70 = df["drg_code_70plus"].fillna("").astype(str).str.strip()
     drg70 = drg70.where(drg70 != "", drg)
     rw70 = _numeric(df, ["rw_70plus"], where)[:, 0]
-    # an age-split group without its own weight: scale by the ES45 -> ES4G ratio of docs/sources/payment_rules.md §1.9 [S]
+    # an age-split group without its own weight: scale by the ES45 -> ES4G ratio of
+    # docs/sources/payment_rules.md §1.9 [S]
     rw70 = np.where(np.isnan(rw70), np.where(drg70 != drg, rw * ELDERLY_RW_FACTOR, rw), rw70)
     rec_frac = np.nan_to_num(_numeric(df, ["recovery_fraction"], where)[:, 0])
     readmit = np.nan_to_num(_numeric(df, ["readmit_30d"], where)[:, 0])
@@ -191,11 +197,13 @@ def load_casemix(path: str | Path, incidence_scale: float = 1.0,
         if np.isnan(sev[i]).any() or abs(sev[i].sum() - 1) > 1e-6:
             raise ConfigError(f"{row}: severity shares {sev[i].tolist()} must sum to 1")
         if np.isnan(min_level[i]).any() or (min_level[i] > N_LEVELS - 1).any() or (np.diff(min_level[i]) < 0).any():
-            raise ConfigError(f"{row}: min_level_* = {min_level[i].tolist()}: expected levels 0-4, non-decreasing with severity")
+            raise ConfigError(f"{row}: min_level_* = {min_level[i].tolist()}: expected levels 0-4, "
+                              "non-decreasing with severity")
         lo = int(min_level[i, 0])
         if setting[i] == INPATIENT:
             if lo < 1:
-                raise ConfigError(f"{row}: column 'min_level_mild' = {lo}: inpatient care needs level >= 1 (village clinics do not admit)")
+                raise ConfigError(f"{row}: column 'min_level_mild' = {lo}: inpatient care needs level >= 1 "
+                                  "(village clinics do not admit)")
             if np.isnan(los[i, lo:]).any():
                 raise ConfigError(f"{row}: los_* must be given at every level from {LEVEL_NAMES[lo]} up")
         if np.isnan(cost[i, lo:]).any():

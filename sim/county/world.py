@@ -124,7 +124,8 @@ def _synthetic(cfg: WorldConfig, population: int, rng: np.random.Generator) -> t
     for v in vil.itertuples():
         fac_rows.append((f"VC{v.id[1:]}", f"{v.id}村卫生室", VILLAGE, v.township, v.x, v.y, 0,
                          max(1, round(cfg.village_doctors_per_clinic))))
-    fac_rows.append(("CITY1", "市第一人民医院", CITY, -1, centre[0] + cfg.city_distance_km, centre[1], UNLIMITED_BEDS, 0))
+    fac_rows.append(("CITY1", "市第一人民医院", CITY, -1, centre[0] + cfg.city_distance_km, centre[1],
+                     UNLIMITED_BEDS, 0))
     fac_rows.append(("PROV1", "省人民医院", PROVINCE, -1, centre[0] + cfg.province_distance_km, centre[1],
                      UNLIMITED_BEDS, 0))
     fac = pd.DataFrame(fac_rows, columns=["id", "name", "level", "township", "x", "y", "beds", "doctors"])
@@ -160,11 +161,13 @@ def _read_csvs(fac_path: Path, vil_path: Path) -> tuple[pd.DataFrame, pd.DataFra
         bad = values.isna() | (values < 0) | ~np.isfinite(values.to_numpy(dtype=float))
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
-            raise ConfigError(f"{path}: row {i + 2}, column '{col}' = {df[col].iloc[i]!r}: expected a finite number >= 0")
+            raise ConfigError(f"{path}: row {i + 2}, column '{col}' = {df[col].iloc[i]!r}: "
+                              "expected a finite number >= 0")
         df[col] = values
     if vil["population"].sum() <= 0:
         raise ConfigError(f"{vil_path}: column 'population' sums to 0: expected a positive total")
-    names = tuple(dict.fromkeys(list(vil["township"].astype(str)) + list(fac.loc[fac["level"] <= COUNTY, "township"].astype(str))))
+    names = tuple(dict.fromkeys(list(vil["township"].astype(str))
+                                + list(fac.loc[fac["level"] <= COUNTY, "township"].astype(str))))
     code = {n: i for i, n in enumerate(names)}
     vil["township"] = vil["township"].astype(str).map(code)
     fac["township"] = [code.get(str(t), -1) if lvl <= COUNTY else -1 for t, lvl in zip(fac["township"], fac["level"])]
@@ -175,7 +178,8 @@ def _read_csvs(fac_path: Path, vil_path: Path) -> tuple[pd.DataFrame, pd.DataFra
     missing = sorted(set(range(len(names))) - set(fac.loc[fac["level"] == TOWNSHIP, "township"]))
     if missing:
         listed = ", ".join(repr(names[i]) for i in missing)
-        raise ConfigError(f"{fac_path}: column 'township' = {listed}: {'this township has' if len(missing) == 1 else 'these townships have'} "
+        these = "this township has" if len(missing) == 1 else "these townships have"
+        raise ConfigError(f"{fac_path}: column 'township' = {listed}: {these} "
                           f"villages in {vil_path} but no township health centre; expected a row with level 'township' "
                           f"for {'it' if len(missing) == 1 else 'each'}")
     fac.attrs["township_names"] = names
@@ -188,7 +192,8 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
     try:
         df = pd.read_csv(path, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError:
-        raise ConfigError(f"{path}: file is empty: expected a header row ({', '.join(required)}, ...) and data") from None
+        raise ConfigError(f"{path}: file is empty: expected a header row ({', '.join(required)}, ...) "
+                          "and data") from None
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: not a readable CSV ({exc})") from None
     df.columns = [c.strip().lower() for c in df.columns]
@@ -203,7 +208,8 @@ def _read_csv(path: Path, required: list[str]) -> pd.DataFrame:
         raise ConfigError(f"{path}: missing column(s) {', '.join(missing)} (expected {', '.join(required)} "
                           "and x,y in km or lat,lon in degrees)")
     if df.empty:
-        raise ConfigError(f"{path}: header only, no rows: expected one row per {'facility' if 'beds' in required else 'village'}")
+        row = "facility" if "beds" in required else "village"
+        raise ConfigError(f"{path}: header only, no rows: expected one row per {row}")
     return df
 
 

@@ -100,7 +100,8 @@ def sobol_indices(folder: str | Path, kpis: Sequence[str] | None = None, level: 
             res = None if _constant(y) else analyzer.analyze(prob, y, calc_second_order=spec.design.second_order,
                                                               conf_level=level, seed=spec.sampler_seed)
             for i, name in enumerate(prob["names"]):
-                vals = {k: (float(res[k][i]) if res is not None else np.nan) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+                vals = {k: (float(res[k][i]) if res is not None else np.nan)
+                        for k in ("S1", "S1_conf", "ST", "ST_conf")}
                 rows.append({"scenario": scenario, "year": year, "kpi": kpi, "parameter": name,
                              "dummy": name in spec.dummy, **vals})
     return pd.DataFrame(rows)

@@ -10,7 +10,8 @@ A targets file (see ``configs/calibration/default_targets.yaml`` and ``docs/cali
     year: -1                      # year whose KPIs are compared (0-based; negative from the end)
     method: auto                  # auto: bounded (1 parameter) else nelder-mead; or powell
     max_trials: 40                # optimiser evaluations at most
-    parameters:                   # dotted config paths with ranges; start (Nelder-Mead, Powell) defaults to the scenario's value
+    parameters:                   # dotted config paths with ranges; start (Nelder-Mead, Powell) defaults
+                                  # to the scenario's value
       choice.asc_outpatient.county: {low: -1.0, high: 0.5}
     targets:
       - kpi: primary_visit_share  # summary.json KPI; per-level KPIs as name.level
@@ -142,7 +143,8 @@ class _Trials:
     """Evaluates parameter vectors as stored sweeps; memoised, counted and traced."""
 
     def __init__(self, tf: TargetsFile, config: dict, folder: Path, workers, scheduler, log):
-        self.tf, self.config, self.folder, self.workers, self.scheduler, self.log = tf, config, folder, workers, scheduler, log
+        self.tf, self.config, self.folder = tf, config, folder
+        self.workers, self.scheduler, self.log = workers, scheduler, log
         self.names = list(tf.parameters)
         self.trace: list[dict] = []
         self.cache: dict[str, dict] = {}

@@ -11,7 +11,8 @@ Input: a long CSV, one figure per row, columns ``item,level,value[,source]`` (``
     beds,county,1100,...               # one row per county-level public hospital (its beds)
     visits,village,1450000,...         # outpatient visits 诊疗人次 by level: village, township, county, out_of_county
     admissions,township,21000,...      # admissions 入院人次 by level: township, county, out_of_county
-    fund,village,21000000,...          # fund payments 医保基金支出 (yuan) by level: village, township, county, out_of_county
+    fund,village,21000000,...          # fund payments 医保基金支出 (yuan) by level: village, township, county,
+                                       # out_of_county
 
 Output of :func:`county_from_csv`: a scenario overlay (``extends: default``, the county's population, age shares,
 facilities and beds at ``world.reference_population`` = its population) and a calibration targets file

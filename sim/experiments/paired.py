@@ -116,8 +116,8 @@ def compare(baseline: str | Path | Mapping[str, Any], reform: str | Path | Mappi
     table = paired_differences(load(folder), *labels, level=level)
     table["reform_in_force"] = table["year"].astype(int) >= horizon["first_reform_year"]
     write_parquet_atomic(table, folder / "comparison.parquet")
-    meta = {"baseline": labels[0], "reform": labels[1], "seeds": replicate_seeds(root_seed, seeds), "root_seed": root_seed,
-            "population": population, "years": years, "level": level, **horizon,
+    meta = {"baseline": labels[0], "reform": labels[1], "seeds": replicate_seeds(root_seed, seeds),
+            "root_seed": root_seed, "population": population, "years": years, "level": level, **horizon,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "rows": json.loads(table.to_json(orient="records"))}
     write_text_atomic(folder / "comparison.json", json.dumps(meta, indent=1, ensure_ascii=False) + "\n")

@@ -99,7 +99,8 @@ class Parameter(BaseModel):
                 raise ValueError("a range needs both low and high")
             if not self.high > self.low:
                 raise ValueError(f"high ({self.high}) must be greater than low ({self.low})")
-            if self.base is not None and not (isinstance(self.base, (int, float)) and self.low <= self.base <= self.high):
+            if self.base is not None and not (isinstance(self.base, (int, float))
+                                              and self.low <= self.base <= self.high):
                 raise ValueError(f"base ({self.base!r}) must lie between low and high")
         else:
             if "steps" in self.model_fields_set:
@@ -143,7 +144,9 @@ class Parameter(BaseModel):
 
     def extremes(self) -> tuple[Any, Any]:
         """(low, high), or the first and last level."""
-        return (self.levels[0], self.levels[-1]) if self.levels is not None else (self._cast(self.low), self._cast(self.high))
+        if self.levels is not None:
+            return self.levels[0], self.levels[-1]
+        return self._cast(self.low), self._cast(self.high)
 
     def base_value(self) -> Any:
         """The value held while other parameters vary."""
@@ -190,12 +193,13 @@ class Design(BaseModel):
     def _check(self) -> Design:
         needs_samples = self.method in ("random", "latin", "sobol", "morris")
         if needs_samples and self.samples is None:
-            raise ValueError(f"method '{self.method}' needs samples (number of "
-                             f"{'trajectories' if self.method == 'morris' else 'base samples' if self.method == 'sobol' else 'points'})")
+            what = {"morris": "trajectories", "sobol": "base samples"}.get(self.method, "points")
+            raise ValueError(f"method '{self.method}' needs samples (number of {what})")
         if not needs_samples and self.samples is not None:
             raise ValueError(f"samples does not apply to method '{self.method}'")
         if self.method == "sobol" and self.samples & (self.samples - 1):
-            raise ValueError(f"sobol samples must be a power of 2 (got {self.samples}; try {2 ** round(math.log2(self.samples))})")
+            raise ValueError(f"sobol samples must be a power of 2 (got {self.samples}; "
+                             f"try {2 ** round(math.log2(self.samples))})")
         return self
 
 
@@ -232,7 +236,8 @@ class SweepSpec(BaseModel):
     def _scenarios_shape(cls, v: Any) -> Any:
         entries = list(v.values()) if isinstance(v, Mapping) else v
         if not isinstance(entries, list) or not entries:
-            raise ValueError("expected a non-empty list of scenarios (names, paths or mappings) or a mapping {label: scenario}")
+            raise ValueError("expected a non-empty list of scenarios (names, paths or mappings) "
+                             "or a mapping {label: scenario}")
         for e in entries:
             if not isinstance(e, (str, Mapping)):
                 raise ValueError(f"a scenario must be a name, a path or a mapping, got {e!r}")

@@ -168,8 +168,8 @@ def settle_claims(inpatient: pd.DataFrame, outpatient: pd.DataFrame, cfg: CostSh
         ip[k] = v
     ip["provider_payment"] = ip["total_cost"]
     op = outpatient.copy()
-    split = outpatient_split(op["total_cost"].to_numpy(), op["level"].to_numpy(), op["scheme"].to_numpy(),
-                             chronic_condition[op["condition_index"].to_numpy(np.int64)] if len(op) else np.zeros(0, bool), cfg,
+    chronic = chronic_condition[op["condition_index"].to_numpy(np.int64)] if len(op) else np.zeros(0, bool)
+    split = outpatient_split(op["total_cost"].to_numpy(), op["level"].to_numpy(), op["scheme"].to_numpy(), chronic, cfg,
                              ratio_cut=op["ratio_cut"].to_numpy() if "ratio_cut" in op else 0.0)
     for k, v in split.items():
         op[k] = v

@@ -27,7 +27,8 @@ PROTECTION_COLUMNS = ("cii_payment", "assistance_payment", "household_oop")
 
 def tiered(x: np.ndarray, deductible: float | np.ndarray, bounds: Sequence[float], rates: Sequence[float],
            cap: float) -> np.ndarray:
-    """Critical-illness payment on a cumulative annual amount ``x`` (yuan): tiered rates above the deductible, capped."""
+    """Critical-illness payment on a cumulative annual amount ``x`` (yuan): tiered rates above the deductible,
+    capped."""
     above = np.maximum(np.asarray(x, dtype=float) - deductible, 0.0)
     edges = np.r_[0.0, np.asarray(bounds, dtype=float), np.inf]
     pay = np.zeros_like(above)

@@ -1,8 +1,8 @@
 """Synthetic claims tables in the schema of :mod:`sim.model.claims`, for examples, tests and benchmarks.
 
 Not a model of anything: conditions, costs and referral shares are plausible magnitudes only
-(``docs/sources/payment_rules.md`` §1.9 weights; ``docs/sources/calibration_data.md`` §9 costs), so the payment engine can be
-exercised without running a simulation.
+(``docs/sources/payment_rules.md`` §1.9 weights; ``docs/sources/calibration_data.md`` §9 costs), so the payment
+engine can be exercised without running a simulation.
 """
 
 from __future__ import annotations

@@ -72,7 +72,7 @@ def _child_runs(path: Path) -> list[Path]:
     return sorted(found)
 
 
-# -- runs ----------------------------------------------------------------------------------------------------------------
+# -- runs --------------------------------------------------------------------------------------------------------------
 @functools.lru_cache(maxsize=32)
 def _load(path: str, mtime: float) -> Result:
     return Result.load(path)

@@ -76,9 +76,9 @@ def facility_map(source: Source, year: int | None = None):
     ax.set_ylabel("y (km)")
     ax.grid(alpha=0.25)
     keys = [Line2D([], [], ls="none", marker="o", markersize=ms, color=LEVEL_COLORS[lvl], alpha=0.7, label=text)
-            for lvl, ms, text in ((VILLAGE, 3, level_label(VILLAGE) + " (no beds)"), (TOWNSHIP, 7, level_label(TOWNSHIP)),
-                                  (COUNTY, 7, level_label(COUNTY)), (CITY, 7, level_label(CITY)),
-                                  (PROVINCE, 7, level_label(PROVINCE)))]
+            for lvl, ms, text in ((VILLAGE, 3, level_label(VILLAGE) + " (no beds)"),
+                                  (TOWNSHIP, 7, level_label(TOWNSHIP)), (COUNTY, 7, level_label(COUNTY)),
+                                  (CITY, 7, level_label(CITY)), (PROVINCE, 7, level_label(PROVINCE)))]
     ax.legend(handles=keys, loc="upper center", bbox_to_anchor=(0.62, -0.09), ncol=5, columnspacing=1.0)
     _size_legend(side, k, largest)
     cx, cy = inside["x"].mean(), inside["y"].mean()

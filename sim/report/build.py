@@ -79,7 +79,8 @@ def kpi_section(groups: Mapping[str, list[Result]]) -> str:
     rows = [[kpi_name(k), "share" if _unit(k) == "%" else _unit(k)]
             + [_cell(_values(rs, y, k), _unit(k)) for _, rs, y in cols] for k in keys]
     out = table(["KPI", "unit", *header], rows, numeric=numeric)
-    by_level = sorted({k for r in runs for y in years(r) for k, v in r.summary["kpis"][y].items() if isinstance(v, dict)})
+    by_level = sorted({k for r in runs for y in years(r) for k, v in r.summary["kpis"][y].items()
+                       if isinstance(v, dict)})
     level_rows = []
     for k in by_level:
         levels = dict.fromkeys(lv for _, rs, y in cols for v in _values(rs, y, k) if isinstance(v, dict) for lv in v)
@@ -108,7 +109,8 @@ def comparison_section(source: Source) -> str:
         k, suffix = (100.0, " pp") if unit == "%" else (1.0, "")
         diff = fmt(r.diff * k) + suffix
         sig = r.lo > 0 or r.hi < 0
-        rows.append([kpi_name(r.kpi), r.year, fmt(getattr(r, "base", None), unit), fmt(getattr(r, "reform", None), unit),
+        rows.append([kpi_name(r.kpi), r.year,
+                     fmt(getattr(r, "base", None), unit), fmt(getattr(r, "reform", None), unit),
                      Raw(f"<b>{esc(diff)}</b>" if sig else esc(diff)), f"[{fmt(r.lo * k)}, {fmt(r.hi * k)}]{suffix}",
                      getattr(r, "n", "")])
     seeds = meta.get("seeds") or []
