@@ -21,5 +21,5 @@ def test_ruff_check_is_clean():
     done = subprocess.run([sys.executable, "-m", "ruff", "check", "--output-format", "concise", str(ROOT)],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
-        pytest.fail(f"ruff check found problems (exit {done.returncode}; fix them by hand):\n{done.stdout}{done.stderr}",
-                    pytrace=False)
+        pytest.fail(f"ruff check found problems (exit {done.returncode}; fix them by hand):\n"
+                    f"{done.stdout}{done.stderr}", pytrace=False)
