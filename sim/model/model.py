@@ -89,8 +89,8 @@ DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_p
                  "seen_q5",
                  # provider behaviour (sim/behaviour): admissions avoided, upcoding, audits, shortened stays
                  "admissions_avoided", "upcoded", "audits_detected", "stays_cut", "readmissions_flagged",
-                 # selection: split admissions 分解住院 and those supervision confirmed; county outpatient redirects
-                 "split_admissions", "splits_detected", "outpatient_redirects",
+                 # selection: split admissions 分解住院; county outpatient redirects 门诊下沉
+                 "split_admissions", "outpatient_redirects",
                  # gatekeeping: referrals obtained at the township centre on the way to a county hospital
                  "gatekeeping_referrals")
 
@@ -156,7 +156,7 @@ class CountyModel(mesa.Model):
         self.outpatient_caps = OutpatientCapTracker(self.regime.rules.insurance, self.level,
                                                     self.casemix.setting == CHRONIC, self.population.n)
         self.census = np.zeros(F, dtype=np.int64)
-        self._upcoded_today = self._detected_today = self._splits_detected_today = 0
+        self._upcoded_today = self._detected_today = 0
         self.bed_days_month = np.zeros(F, dtype=np.int64)
         self.bed_days = np.zeros((config.years, F), dtype=np.int64)
         self.targets = referral_targets(self.world)
@@ -247,8 +247,7 @@ class CountyModel(mesa.Model):
         for stage in self.stages:
             stage.run(self, day)
         day.count["upcoded"], day.count["audits_detected"] = self._upcoded_today, self._detected_today
-        day.count["splits_detected"] = self._splits_detected_today
-        self._upcoded_today = self._detected_today = self._splits_detected_today = 0
+        self._upcoded_today = self._detected_today = 0
         for k, v in day.count.items():
             self.daily[k].append(int(v))
         self.day += 1
@@ -510,7 +509,6 @@ class CountyModel(mesa.Model):
             second = split & (stays["segment"] == 0)
             detected = second & (self.streams.uniform(_SPLIT_AUDIT[0], stays["episode_id"], _SPLIT_AUDIT[1]) <
                                  self.provider.split_detection)
-            self._splits_detected_today += int(detected.sum())
             coding = {**coding, "split_admission": second, "split_detected": detected}
             stays = {**stays, "episode_id": np.where(split, derived_ids(stays["episode_id"], salt=_SPLIT_SALT),
                                                      stays["episode_id"])}

@@ -24,7 +24,7 @@ Definitions (each KPI also in :mod:`sim.results.registry`; Chinese terms from ``
   ``readmissions_flagged`` (readmissions scheduled within ``payment.supervision.readmission_window_days`` of
   a discharge, flagged by rule screening as possible split admissions 分解住院, split admissions included);
   ``split_admissions`` (stays split into two admissions 分解住院, counted on the second admission's day),
-  ``split_admissions_per_1000_admissions``, ``splits_detected`` (confirmed by supervision) and
+  ``split_admissions_per_1000_admissions``, ``splits_detected`` (confirmed by supervision, claims of the year) and
   ``split_recoveries`` (yuan clawed back from them, part of ``audit_recoveries``); ``outpatient_redirects``
   (county outpatient visits redirected to primary care 门诊下沉) and ``outpatient_redirect_share`` (over the
   county visits plus the redirected ones); ``refusals`` (admissions referred up by a facility that could treat them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
@@ -140,11 +140,13 @@ def _provider_kpis(ip: pd.DataFrame, s: pd.Series, population: int) -> dict:
     for key, col in (("admissions_treated_as_outpatient", "admissions_avoided"), ("upcoded_claims", "upcoded"),
                      ("audits_detected", "audits_detected"), ("stays_shortened", "stays_cut"),
                      ("readmissions_flagged", "readmissions_flagged"), ("split_admissions", "split_admissions"),
-                     ("splits_detected", "splits_detected"), ("outpatient_redirects", "outpatient_redirects")):
+                     ("outpatient_redirects", "outpatient_redirects")):
         if col in s:
             out[key] = int(s[col])
     if "split_admissions" in s:
         out["split_admissions_per_1000_admissions"] = 1000.0 * _ratio(s["split_admissions"], s["admissions"])
+    if "split_detected" in ip:
+        out["splits_detected"] = int(ip["split_detected"].sum())
     if "split_recovery" in ip:
         out["split_recoveries"] = float(ip["split_recovery"].sum())
     if "audit_recovery" in ip:
