@@ -152,8 +152,8 @@ class ProviderConfig(Section):
     coding: CodingConfig = param(default_factory=CodingConfig, description="coding one group higher")
     split_admission: SplitAdmissionConfig = param(default_factory=SplitAdmissionConfig,
                                                   description="split admissions (negative list)")
-    outpatient_redirect: OutpatientRedirectConfig = param(default_factory=OutpatientRedirectConfig,
-                                                          description="county outpatient visits redirected to primary care")
+    outpatient_redirect: OutpatientRedirectConfig = param(
+        default_factory=OutpatientRedirectConfig, description="county outpatient visits redirected to primary care")
 
     def response(self, curvature: float) -> float:
         """Implied log response per unit change of the marginal margin: alpha / ((1 - alpha) * curvature)."""

@@ -27,7 +27,9 @@ Definitions (each KPI also in :mod:`sim.results.registry`; Chinese terms from ``
   ``split_admissions_per_1000_admissions``, ``splits_detected`` (confirmed by supervision, claims of the year) and
   ``split_recoveries`` (yuan clawed back from them, part of ``audit_recoveries``); ``outpatient_redirects``
   (county outpatient visits redirected to primary care 门诊下沉) and ``outpatient_redirect_share`` (over the
-  county visits plus the redirected ones); ``refusals`` (admissions referred up by a facility that could treat them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
+  county visits plus the redirected ones); ``refusals`` (admissions referred up by a facility that could treat
+  them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened``
+  (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
   (floating DRG point value over the configured one, DRG claims' mean).
 
 Admissions and referrals are counted on the day they happen; money on the claim's discharge date.
