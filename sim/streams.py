@@ -28,7 +28,10 @@ _SLOT = np.uint64(0xD6E8FEB86659FD93)
 STREAM_NAMES = ("world", "population", "onset", "severity", "seek", "choice", "referral", "capacity",
                 "los", "readmission", "cost", "onset_shock", "households", "contract", "care",
                 # health (sim/behaviour/chronic_control.py, sim/county/demography.py, sim/model/emergency.py)
-                "health", "health_onset", "demography")
+                "health", "health_onset", "demography",
+                # provider selection (sim/behaviour/selection.py: split admissions and their audit) and county
+                # outpatient redirects (sim/behaviour/outpatient_redirect.py)
+                "split", "redirect")
 
 
 _MASK = (1 << 64) - 1

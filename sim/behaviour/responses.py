@@ -16,7 +16,11 @@ from sim.behaviour.coding import upcode_probability
 from sim.behaviour.cost_shifting import self_pay_share
 from sim.behaviour.intensity import intensity_multiplier
 from sim.behaviour.length_of_stay import los_multiplier, readmission_added
+from sim.behaviour.outpatient_redirect import county_visit_value, redirect_probability
+from sim.behaviour.selection import split_probability
+from sim.codes import COUNTY
 from sim.policy.margins import Margins
+from sim.policy.rules import ReferralRules
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,9 @@ class ProviderTables:
     upcode : probability of coding a case one severity group higher. self_pay : share of a stay's charges
     billed outside the payment list. severity_weights : (3,) weight factor
     of each coded severity (payment rules in force). detection : probability an upcoded claim is detected.
+    split : probability an admitted stay is split into two admissions 分解住院. split_detection : probability
+    supervision confirms a flagged split admission. redirect : (C,) probability a county outpatient visit
+    that primary care can treat is redirected there 门诊下沉 (zeros without a case-mix).
     """
 
     los: np.ndarray
@@ -38,10 +45,14 @@ class ProviderTables:
     self_pay: np.ndarray
     severity_weights: np.ndarray
     detection: float
+    split: np.ndarray
+    split_detection: float
+    redirect: np.ndarray
 
 
-def provider_tables(config, regime) -> ProviderTables:
-    """Tables of the year whose regime is ``regime`` (:class:`sim.policy.regime.Regime`)."""
+def provider_tables(config, regime, casemix=None) -> ProviderTables:
+    """Tables of the year whose regime is ``regime`` (:class:`sim.policy.regime.Regime`); the outpatient redirect
+    needs the ``casemix`` (:class:`sim.county.casemix.Casemix`)."""
     cfg, mech = config.providers, config.mechanisms
     now: Margins = regime.margins
     before: Margins = regime.margins_before
@@ -49,9 +60,29 @@ def provider_tables(config, regime) -> ProviderTables:
     los = los_multiplier(pick(mech.length_of_stay), cfg)
     sup = (regime.rules if mech.coding else regime.rules_before).payment.supervision
     capped = bool(regime.rules.budget.enabled and not now.one_purse.any()) if mech.intensity else False
+    # split admissions weigh the supervision in force (frozen with the channel, like coding)
+    sup_split = (regime.rules if mech.split_admission else regime.rules_before).payment.supervision
+    split = split_probability(pick(mech.split_admission), cfg, config.casemix.cost_fixed_share,
+                              sup_split.detection(), sup_split.penalty_multiple)
     return ProviderTables(
         los=los, intensity=intensity_multiplier(pick(mech.intensity), cfg, capped),
         readmit_added=readmission_added(los, cfg), admit=admit_probability(pick(mech.admission), cfg),
         upcode=upcode_probability(pick(mech.coding), cfg, sup.detection(), sup.penalty_multiple),
         self_pay=self_pay_share(pick(mech.cost_shifting), cfg),
-        severity_weights=regime.rules.payment.severity_groups.as_array(), detection=sup.detection())
+        severity_weights=regime.rules.payment.severity_groups.as_array(), detection=sup.detection(),
+        split=split, split_detection=sup_split.detection(),
+        redirect=_redirect(config, regime, casemix))
+
+
+def _redirect(config, regime, casemix) -> np.ndarray:
+    """(C,) county outpatient redirect propensity under the rules in force (before the reform when off)."""
+    if casemix is None:
+        return np.zeros(0)
+    on = config.mechanisms.outpatient_redirect
+    rules = regime.rules if on else regime.rules_before
+    m: Margins = regime.margins if on else regime.margins_before
+    gatekept = ReferralRules.build(casemix, rules).gatekept if rules.policy.gatekeeping.enabled else \
+        np.zeros(casemix.n, dtype=bool)
+    value = county_visit_value(casemix.cost, casemix.setting, rules.insurance, bool(m.one_purse[COUNTY]),
+                               rules.budget.surplus_retention)
+    return redirect_probability(value, float(m.cost_to_charge[COUNTY]), gatekept, casemix.setting, config.providers)

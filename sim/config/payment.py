@@ -216,7 +216,9 @@ class SupervisionConfig(Section):
     A claim coded above the case's severity is detected with probability
     ``1 - (1 - screening_detection) * (1 - audit_rate * audit_detection)``; a detected claim repays the
     overpayment times ``penalty_multiple`` (claw-back plus fine), deducted from the fund's payment at
-    settlement. Providers weigh the expected penalty when they code (``providers.coding``).
+    settlement. Providers weigh the expected penalty when they code (``providers.coding``). A split admission
+    分解住院 (a second admission within ``readmission_window_days``, flagged by screening) is confirmed with the same
+    probability and repays its whole payment times ``penalty_multiple`` (``providers.split_admission``).
     """
 
     screening_detection: float = param(
@@ -233,8 +235,10 @@ class SupervisionConfig(Section):
         unit="factor", source="assumption: fines of two to five times the amount obtained by fraud in the 2021 "
         "fund supervision regulation 医疗保障基金使用监督管理条例 (not in docs/sources)", ge=0)
     readmission_window_days: int = param(15, "a readmission within this many days of a discharge is flagged "
-                                         "by rule screening as a possible split admission 分解住院 (counted, "
-                                         "KPI readmissions_flagged; no penalty)", unit="days",
+                                         "by rule screening as a possible split admission 分解住院 (KPI "
+                                         "readmissions_flagged); a flagged split admission is confirmed with "
+                                         "the detection probability and its payment clawed back x "
+                                         "penalty_multiple (genuine readmissions are not penalised)", unit="days",
                                          source="docs/sources/payment_rules.md §1.7 (7-30 days by area) [K]", ge=0)
 
     def detection(self) -> float:

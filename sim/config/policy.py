@@ -251,6 +251,13 @@ class MechanismConfig(Section):
                             "than under fee-for-service (providers.admission)")
     coding: bool = param(True, "facilities code cases one severity group higher as the price gap rises, net of the "
                          "expected supervision penalty (providers.coding)")
+    split_admission: bool = param(True, "case-paid facilities split a share of stays into two admissions 分解住院 "
+                                  "for a second case payment, net of the expected claw-back "
+                                  "(providers.split_admission, payment.supervision)")
+    outpatient_redirect: bool = param(True, "county outpatient departments redirect visits primary care can treat "
+                                      "to the patient's village clinic or township centre when a visit earns "
+                                      "less than under fee-for-service or gatekeeping is in force "
+                                      "(providers.outpatient_redirect)")
     surplus_reinvestment: bool = param(True, "retained surplus is reinvested into facilities' quality and "
                                        "capability by the ``reinvestment`` rule (off: nothing is invested)")
     chronic_control: bool = param(True, "hypertension and diabetes control (by management) multiplies each "

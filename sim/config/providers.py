@@ -95,6 +95,47 @@ class CodingConfig(Section):
     max_share: float = param(0.5, "most of a cell's cases coded up", unit="share", source="assumption", ge=0, le=1)
 
 
+class SplitAdmissionConfig(Section):
+    """Split admissions 分解住院: a stay discharged part-way and readmitted the same day at the same facility, so
+    that a case-paid facility earns a second case payment (the negative list 负面清单)."""
+
+    curvature: float = param(
+        55.0, "honesty curvature of splitting a stay into two admissions (per unit of profit weight): the share of "
+        "stays split = ln(1 + net gain of a second admission per yuan of the stay's charges) / curvature at profit "
+        "weight 0.5; the net gain is the second case payment less the expected claw-back (detection x penalty "
+        "multiple) less the resource cost of a second admission's fixed part", unit="1 / log gain",
+        source="assumption [A]: docs/sources/behaviour_evidence.md §4 has no estimate of the share of split "
+               "admissions; kept small so that recorded readmissions under DRG (+1.36 points from shorter stays, "
+               "Meng et al. 2020) plus splits stay inside that meta-analysis' 95% interval (+0.45 to +2.27 "
+               "points): at the default supervision the net gain is about 0.58 and ln(1.58) / 55 = 0.8% of "
+               "case-paid stays [D]", gt=0)
+    max_share: float = param(0.2, "most of a cell's stays split", unit="share", source="assumption", ge=0, le=1)
+
+
+class OutpatientRedirectConfig(Section):
+    """County outpatient departments redirect common conditions to primary care 门诊下沉 (as triage-down 首诊下转
+    does for admissions)."""
+
+    curvature: float = param(
+        10.0, "patient-benefit curvature of redirecting a county outpatient visit that primary care can treat: "
+        "share redirected = (loss of margin rate of a county visit from fee-for-service) / curvature at profit "
+        "weight 0.5", unit="1 / margin rate",
+        source="assumption [A]: docs/sources/behaviour_evidence.md §5 (Maryland: no clear change in primary-care "
+               "use; Anhui: the township share rose in one of two counties) suggests a small response; §3 "
+               "(Shaanxi: -1.2% of township visits per point of revenue turned into budget funding) bounds the "
+               "whole volume response well above it. Under a one-purse budget with full retention a county visit "
+               "earns the patient's share (about 0.5), a margin loss of about 0.55 and 5% of visits redirected",
+        gt=0)
+    max_share: float = param(0.5, "most of a cell's county visits redirected", unit="share", source="assumption",
+                             ge=0, le=1)
+    gatekeeping_share: float = param(
+        0.1, "share of county outpatient visits for gatekept conditions (policy.gatekeeping.codes) that the county "
+        "outpatient department sends back to primary care while gatekeeping is in force (the rule, on top of the "
+        "margin response)", unit="share",
+        source="assumption [A]: first contact at primary care 基层首诊 (docs/sources/payment_rules.md §5.1) is "
+               "enforced at registration in some areas; no published share", ge=0, le=1)
+
+
 class ProviderConfig(Section):
     """Facilities' responses to the margins of the payment rules in force (switches: ``mechanisms``)."""
 
@@ -109,6 +150,10 @@ class ProviderConfig(Section):
                                               description="items billed outside the payment list")
     admission: AdmissionConfig = param(default_factory=AdmissionConfig, description="admission threshold")
     coding: CodingConfig = param(default_factory=CodingConfig, description="coding one group higher")
+    split_admission: SplitAdmissionConfig = param(default_factory=SplitAdmissionConfig,
+                                                  description="split admissions (negative list)")
+    outpatient_redirect: OutpatientRedirectConfig = param(
+        default_factory=OutpatientRedirectConfig, description="county outpatient visits redirected to primary care")
 
     def response(self, curvature: float) -> float:
         """Implied log response per unit change of the marginal margin: alpha / ((1 - alpha) * curvature)."""

@@ -15,7 +15,8 @@ all of the day's episodes (no Python loop over residents or episodes):
 ``triage_down``               county hospitals redirect cases a township centre can treat 首诊下转
 ``refer_inpatient``           capable facility with a free bed admits; otherwise it refers up
 ``admission_threshold``       borderline cases treated as outpatients when an admission earns less 收治门槛
-``admit``                     length of stay and intensity under the payment rules in force, cost, bed
+``admit``                     length of stay and intensity under the payment rules in force, cost, bed;
+                              stays to be split into two admissions 分解住院 marked
 ``bed_days``                  occupied beds counted, the day's census
 ``month_end``                 outpatient claims of the month closed; facility agents ``step``
 ============================  ==========================================================================
@@ -72,6 +73,10 @@ _SLOT_DOWN, _SLOT_TRIAGE, _SLOT_ACCEPT = 20, 21, 22
 #: the provider channels' own draws: (stream, slot) pairs no other decision uses, so switching a channel on or
 #: off leaves every other draw as it was
 _ADMISSION, _CODING, _AUDIT, _READMIT_ADDED = ("cost", 40), ("cost", 41), ("cost", 42), ("readmission", 40)
+#: split admissions 分解住院 (decision, audit of the flagged second admission) and county outpatient redirects
+_SPLIT, _SPLIT_AUDIT, _REDIRECT = ("split", 0), ("split", 1), ("redirect", 0)
+#: salt of the claim episode id of a split stay's second admission (readmissions use 1)
+_SPLIT_SALT = 7
 
 DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county", "chronic_visits",
                  "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
@@ -85,6 +90,8 @@ DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_p
                  "seen_q5",
                  # provider behaviour (sim/behaviour): admissions avoided, upcoding, audits, shortened stays
                  "admissions_avoided", "upcoded", "audits_detected", "stays_cut", "readmissions_flagged",
+                 # selection: split admissions 分解住院; county outpatient redirects 门诊下沉
+                 "split_admissions", "outpatient_redirects",
                  # gatekeeping: referrals obtained at the township centre on the way to a county hospital
                  "gatekeeping_referrals")
 
@@ -144,7 +151,7 @@ class CountyModel(mesa.Model):
         self.down_prop = np.zeros((F, C))
         self.rules_before = rules_before(config)
         self.regime = regime_for_year(config, self.rules_before, 0, self.casemix)
-        self.provider: ProviderTables = provider_tables(config, self.regime)
+        self.provider: ProviderTables = provider_tables(config, self.regime, self.casemix)
         self.facilities: list[Facility] = [AGENT_CLASS[int(self.level[r])](self, r) for r in range(F)]
         # per-person annual outpatient caps need each resident's running total, kept as the visits happen
         self.outpatient_caps = OutpatientCapTracker(self.regime.rules.insurance, self.level,
@@ -220,7 +227,7 @@ class CountyModel(mesa.Model):
                     f.invest(float(amounts[f.row]), rules[f.level], self._upgrades[f.level])
             self.capacity["invested"][year] = amounts
         self.regime = regime_for_year(self.config, self.rules_before, year, self.casemix)
-        self.provider = provider_tables(self.config, self.regime)
+        self.provider = provider_tables(self.config, self.regime, self.casemix)
         self.outpatient_caps.set_rules(self.regime.rules.insurance)
         self.agents.do("review_incentives")
         self._set_contracts()
@@ -407,6 +414,7 @@ class CountyModel(mesa.Model):
         fac = self.choose(ids, res, cond, sev, inpatient=False, util=util)
         if first is not None:
             fac = np.where(first >= 0, first, fac)
+        fac = self._redirect_outpatient(day, ids, res, cond, sev, fac)
         scheme = self.population.scheme[res].astype(np.int64)
         referred = np.zeros(len(ids), dtype=np.int64)
         visit_fac, visit_cost, visit_idx, visit_ref = [], [], [], []
@@ -453,14 +461,53 @@ class CountyModel(mesa.Model):
             day.add("chronic_visits", len(all_fac))
         return first_contact
 
+    def _redirect_outpatient(self, day: Day, ids, res, cond, sev, fac) -> np.ndarray:
+        """County outpatient departments redirect visits primary care can treat 门诊下沉 (outpatient redirect
+        channel): the visit moves to the patient's township centre (or village clinic where the centre cannot
+        treat it) with the year's propensity, on its own keyed draw; no visit is billed at the county hospital."""
+        red = self.provider.redirect
+        if len(red) == 0 or not red.any():
+            return fac
+        cand = np.flatnonzero((self.level[fac] == COUNTY) & (red[cond] > 0))
+        if cand.size == 0:
+            return fac
+        r, c, s = res[cand], cond[cand], sev[cand]
+        thc = self.world.thc_of_township[self.population.township[r]]
+        vc = self.world.alternatives[self.population.village[r], 0].astype(np.int64)
+        vc_ok = (self.level[vc] == codes.VILLAGE) & self.capable[vc, c, s]
+        target = np.where(self.capable[thc, c, s], thc, np.where(vc_ok, vc, -1))
+        go = (target >= 0) & (self.streams.uniform(_REDIRECT[0], ids[cand], _REDIRECT[1]) < red[c])
+        if not go.any():
+            return fac
+        fac = fac.copy()
+        fac[cand[go]] = target[go]
+        day.add("outpatient_redirects", go.sum())
+        return fac
+
     def book(self, stays: dict[str, np.ndarray], discharge_day: np.ndarray, open_at_end: bool = False) -> None:
-        """Write the claims of finished stay segments under the referral rules in force."""
+        """Write the claims of finished stay segments under the referral rules in force.
+
+        The second admission of a split stay 分解住院 (ward column ``split``) is booked under its own episode id
+        (its own deductible and case payment); its first segment carries ``split_admission``, and
+        ``split_detected`` where supervision confirmed it (rule screening flags it as a readmission within the
+        window; an audit confirms it with the detection probability, keyed draw of its own)."""
         res, cond, lvl, path = stays["resident"], stays["condition"], stays["level"], stays["path"]
         scheme = self.population.scheme[res].astype(np.int64)
         rules = self.regime.referral
         unreferred = (lvl >= CITY) & ~rules.referred_out(cond, path)
         drg, rw = self.casemix.drg_of(cond, self.population.age[res])
         rw, coding = self._code(stays, rw)
+        split = stays["split"]
+        if split.any():
+            second = split & (stays["segment"] == 0)
+            detected = second & (self.streams.uniform(_SPLIT_AUDIT[0], stays["episode_id"], _SPLIT_AUDIT[1]) <
+                                 self.provider.split_detection)
+            coding = {**coding, "split_admission": second, "split_detected": detected}
+            stays = {**stays, "episode_id": np.where(split, derived_ids(stays["episode_id"], salt=_SPLIT_SALT),
+                                                     stays["episode_id"])}
+        else:
+            none = np.zeros(len(split), dtype=bool)
+            coding = {**coding, "split_admission": none, "split_detected": none}
         self.claims.add_inpatient(stays, discharge_day, scheme, rules.ratio_cut(cond, lvl, path), unreferred,
                                   drg, rw, open_at_end=open_at_end, coding=coding)
 
@@ -501,6 +548,9 @@ def ward_stage(m: CountyModel, day: Day) -> None:
     due = m.ward.cols["transfer_day"] == day.day
     if due.any():
         _down_referrals(m, day, due)
+    split = m.ward.cols["split_day"] == day.day
+    if split.any():
+        _split_admissions(m, day, split)
     done = m.ward.cols["end_day"] == day.day
     if done.any():
         _discharge(m, day, m.ward.take(done))
@@ -529,10 +579,39 @@ def _down_referrals(m: CountyModel, day: Day, due: np.ndarray) -> None:
         "facility": thc, "level": np.full(len(thc), TOWNSHIP), "segment": stays["segment"] + 1,
         "path": np.full(len(thc), codes.REFERRED_DOWN), "admit_day": np.full(len(thc), d),
         "end_day": d + remaining, "transfer_day": np.full(len(thc), -1), "fixed_cost": np.zeros(len(thc)),
-        "per_day_cost": np.full(len(thc), m.config.casemix.recovery_bed_day_cost)})
+        "per_day_cost": np.full(len(thc), m.config.casemix.recovery_bed_day_cost), "split_day": np.full(len(thc), -1)})
     m.ward.add(recovery)
     m.census += np.bincount(thc, minlength=len(m.census))
     day.add("down_referrals", len(thc))
+
+
+def _split_admissions(m: CountyModel, day: Day, due: np.ndarray) -> None:
+    """Split admissions 分解住院 due today: the stay is discharged on paper (its claim booked) and readmitted the
+    same day at the same facility for the rest of the planned stay, a new admission with its own case payment.
+    The second admission repeats the stay's fixed cost (admission work-up); the bed stays occupied. Its
+    fee-for-service-equivalent cost counts only the remaining days, so splits do not raise floating budgets."""
+    d = day.day
+    stays = m.ward.take(due)
+    n = len(stays["episode_id"])
+    m.book(stays, np.full(n, d))
+    second = dict(stays)
+    rest = stays["per_day_cost"] * (stays["end_day"] - d)
+    total = stays["fixed_cost"] + rest
+    second.update({"admit_day": np.full(n, d), "split_day": np.full(n, -1), "split": np.ones(n, dtype=bool),
+                   "readmission": np.ones(n, dtype=bool),
+                   "norm_factor": stays["norm_factor"] * np.divide(rest, total, out=np.ones(n), where=total > 0)})
+    m.ward.add(second)
+    lvl = stays["level"]
+    # on the books: a discharge and a readmission within the supervision window, flagged by rule screening
+    day.add("split_admissions", n)
+    day.add("discharges", n)
+    day.add("admissions", n)
+    day.add("admissions_in_county", (lvl <= COUNTY).sum())
+    day.add("admissions_township", (lvl == TOWNSHIP).sum())
+    day.add("admissions_county", (lvl == COUNTY).sum())
+    day.add("admissions_out_of_county", (lvl >= CITY).sum())
+    day.add("readmissions", n)
+    day.add("readmissions_flagged", n)
 
 
 def _discharge(m: CountyModel, day: Day, stays: dict[str, np.ndarray]) -> None:
@@ -795,12 +874,22 @@ def admit_stage(m: CountyModel, day: Day) -> None:
         (y * (fixed_share + (1 - fixed_share) * days / los_mean))
     acute = np.maximum(1, np.rint(days * (1 - cm.recovery_fraction[cond]))).astype(np.int64)
     transfer = np.where((lvl == COUNTY) & cm.recovery_eligible[cond] & (acute < days), d + acute, -1)
+    # split admissions 分解住院: a case-paid facility discharges a share of stays half-way (before a
+    # recovery-phase transfer) and readmits them the same day (own keyed draw; stays of one day cannot split)
+    split_day = np.full(len(ids), -1, dtype=np.int64)
+    p_split = m.provider.split[lvl, cond, sev]
+    if p_split.any():
+        k = np.maximum(1, np.where(transfer >= 0, transfer - d, days) // 2)
+        split = (m.streams.uniform(_SPLIT[0], ids, _SPLIT[1]) < p_split) & (k < days) & \
+            ((transfer < 0) | (d + k < transfer))
+        split_day = np.where(split, d + k, -1)
     m.ward.add({
         "episode_id": ids, "resident": b["res"], "condition": cond, "severity": sev, "facility": fac, "level": lvl,
         "segment": np.zeros(len(ids)), "path": path, "first_level": b["first_level"],
         "readmission": b["readmission"], "admit_day": np.full(len(ids), d), "end_day": d + days,
         "transfer_day": transfer, "fixed_cost": base * fixed_share, "per_day_cost": base * (1 - fixed_share) / los_mean,
-        "norm_factor": norm, "self_pay_share": m.provider.self_pay[lvl, cond, sev]})
+        "norm_factor": norm, "self_pay_share": m.provider.self_pay[lvl, cond, sev], "split_day": split_day,
+        "split": np.zeros(len(ids), dtype=bool)})
     m.census += np.bincount(fac, minlength=len(m.census))
     day.add("admissions", len(ids))
     day.add("admissions_in_county", (lvl <= COUNTY).sum())

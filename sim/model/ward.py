@@ -5,7 +5,9 @@ closes the county segment and opens a township one in the same episode.
 Segment cost is ``fixed_cost + per_day_cost * days``; ``norm_factor`` is what the stay would have cost under
 fee-for-service behaviour (calibrated stay and intensity) over what it is expected to cost now (1 without
 provider responses), the basis of floating DRG/DIP budgets; ``self_pay_share`` the share of its charges billed
-outside the payment list (cost shifting).
+outside the payment list (cost shifting). ``split_day`` is the day a stay the facility splits 分解住院 is
+discharged on paper and readmitted (-1 none); ``split`` marks the second admission of a split stay (its claims
+get their own episode id).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ STAY_COLUMNS: dict[str, type] = {
     "facility": np.int64, "level": np.int64, "segment": np.int64, "path": np.int64, "first_level": np.int64,
     "readmission": bool, "admit_day": np.int64, "end_day": np.int64, "transfer_day": np.int64,
     "fixed_cost": np.float64, "per_day_cost": np.float64, "norm_factor": np.float64,
-    "self_pay_share": np.float64,
+    "self_pay_share": np.float64, "split_day": np.int64, "split": bool,
 }
 
 

@@ -12,8 +12,9 @@ Per inpatient claim (all yuan)::
                                 (pro rata); self_pay_cost (items outside the list, all out-of-pocket) is
                                 not part of the standard, cost sharing or the fund's payment
     point_value_factor          floating DRG point value of the claim's year over the configured one (1 otherwise)
-    audit_recovery              what supervision claws back from a detected upcoded claim (yuan), already
-                                deducted from fund_to_provider
+    audit_recovery              what supervision claws back from a detected upcoded claim or a confirmed split
+                                admission 分解住院 (yuan), already deducted from fund_to_provider
+    split_recovery              the part of audit_recovery that repays a confirmed split admission (yuan)
     provider_payment            the facility's case revenue = fund_to_provider + oop_payment
     facility_cost, margin       resource cost = total_cost × cost_to_charge[level]; margin = revenue − cost
 
@@ -180,7 +181,7 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     pay, method, outlier = case_payment(listed, rw, level, scheme, base, pc, recovery=recovery, days=days,
                                         year=year, budget_cost=basis)
     to_provider = fund_to_provider(pay, method, fund, oop - self_pay, listed, pc)
-    recovered = audit_recovery(ip, pay, method, listed, rw, level, scheme, base, pc, recovery, days)
+    recovered, split_recovered = audit_recovery(ip, pay, method, listed, rw, level, scheme, base, pc, recovery, days)
     factor = np.ones(n)
     if pc.drg.point_value_mode == "floating" and (method == DRG).any():
         fixed, _, _ = case_payment(listed, rw, level, scheme, base, pc, recovery=recovery, days=days, drg_scale=1.0)
@@ -196,6 +197,7 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
     ip["base_group_paid"] = base & (method != FFS)
     ip["payment_standard"] = pay
     ip["audit_recovery"] = recovered
+    ip["split_recovery"] = split_recovered
     ip["point_value_factor"] = factor
     ip["fund_to_provider"] = to_provider
     ip["provider_payment"] = np.where(method == FFS, total, to_provider + oop)
@@ -205,19 +207,27 @@ def price_inpatient(claims: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPay
 
 
 def audit_recovery(ip: pd.DataFrame, pay, method, total, rw, level, scheme, base, pc: FacilityPaymentConfig,
-                   recovery, days) -> np.ndarray:
-    """(n,) yuan a detected upcoded claim repays 追回 (claw-back × ``supervision.penalty_multiple``).
+                   recovery, days) -> tuple[np.ndarray, np.ndarray]:
+    """(n,) yuan each claim repays 追回 (claw-back × ``supervision.penalty_multiple``), and (n,) the part of it
+    that repays a split admission.
 
     A claim with ``audit_detected`` true is repriced at its true relative weight (``rw_true``) under the
-    same point value; the overpayment is what the coded weight added. Deducted from the fund's payment to
-    the facility at settlement; the patient's payment is untouched.
+    same point value; the overpayment is what the coded weight added. A confirmed split admission 分解住院
+    (``split_detected``: the second admission of a split stay) repays its whole payment standard at the point
+    value in force: the case payment it should not have earned. Deducted from the fund's payment to the
+    facility at settlement; the patient's payment is untouched.
     """
     out = np.zeros(len(ip))
+    split = np.zeros(len(ip))
+    if "split_detected" in ip:
+        sd = ip["split_detected"].to_numpy(bool)
+        split[sd] = np.asarray(pay, dtype=float)[sd] * pc.supervision.penalty_multiple
     if "audit_detected" not in ip or "rw_true" not in ip:
-        return out
-    det = ip["audit_detected"].to_numpy(bool) & (method != FFS)
+        return out + split, split
+    # a confirmed split admission already repays its whole payment, upcoding included
+    det = ip["audit_detected"].to_numpy(bool) & (method != FFS) & (split == 0)
     if not det.any():
-        return out
+        return out + split, split
 
     def sub(a):
         return None if a is None else np.asarray(a)[det]
@@ -229,7 +239,7 @@ def audit_recovery(ip: pd.DataFrame, pay, method, total, rw, level, scheme, base
                               **kw)
     scale = np.divide(pay[det], coded, out=np.ones(len(coded)), where=coded > 0)  # floating point value in force
     out[det] = np.maximum(coded - true, 0.0) * scale * pc.supervision.penalty_multiple
-    return out
+    return out + split, split
 
 
 def price_outpatient(visits: pd.DataFrame, cs: CostSharingConfig, pc: FacilityPaymentConfig,

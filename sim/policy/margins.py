@@ -26,6 +26,10 @@ class Margins:
         resource cost) over its charges.
     price_gain : (5, C, 3) value share a case coded one severity higher brings (0 where it does not pay).
     one_purse : (5,) bool, the level decides as part of a one-purse community.
+    case_paid : (5,) bool, the level's admissions are paid per case (DRG, DIP): a second admission earns a
+        second case payment (split admissions 分解住院).
+    revenue_ratio : (5, C, 3) the facility's revenue of a case over its charges (what a claw-back of the case's
+        payment takes back, per yuan of charges).
     """
 
     mr_share: np.ndarray
@@ -35,6 +39,8 @@ class Margins:
     value_ratio: np.ndarray
     price_gain: np.ndarray
     one_purse: np.ndarray
+    case_paid: np.ndarray
+    revenue_ratio: np.ndarray
 
     @property
     def delta(self) -> np.ndarray:
@@ -76,6 +82,7 @@ def margins(econ: CaseEconomics, rules, *, one_purse: bool, retention: float, se
         else:
             value = econ.revenue
         ratio = value / econ.charges
+        revenue_ratio = econ.revenue / econ.charges
     # coding one severity higher: the weight ratio of the next group, where the level is case-paid;
     # a one-purse community gains only the fund payment it does not retain
     w = np.asarray(severity_weights, dtype=float)
@@ -85,4 +92,5 @@ def margins(econ: CaseEconomics, rules, *, one_purse: bool, retention: float, se
     keep = np.where(purse, 1.0 - retention, 1.0)
     gain = (case_paid * keep)[:, None, None] * step[None, None, :] * np.isfinite(econ.charges)
     return Margins(mr_share=mr, cost_to_charge=ctc, margin_rate=rate, margin_rate_ffs=rate_ffs,
-                   value_ratio=np.nan_to_num(ratio, nan=1.0), price_gain=np.nan_to_num(gain), one_purse=purse)
+                   value_ratio=np.nan_to_num(ratio, nan=1.0), price_gain=np.nan_to_num(gain), one_purse=purse,
+                   case_paid=case_paid.astype(bool), revenue_ratio=np.nan_to_num(revenue_ratio, nan=1.0))

@@ -22,7 +22,14 @@ Definitions (each KPI also in :mod:`sim.results.registry`; Chinese terms from ``
   severity, by the treating level; ``upcoded_claims``, ``audits_detected`` and
   ``audit_recoveries`` (yuan clawed back 追回); ``admissions_treated_as_outpatient`` (admission threshold);
   ``readmissions_flagged`` (readmissions scheduled within ``payment.supervision.readmission_window_days`` of
-  a discharge, flagged by rule screening as possible split admissions 分解住院); ``refusals`` (admissions referred up by a facility that could treat them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened`` (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
+  a discharge, flagged by rule screening as possible split admissions 分解住院, split admissions included);
+  ``split_admissions`` (stays split into two admissions 分解住院, counted on the second admission's day),
+  ``split_admissions_per_1000_admissions``, ``splits_detected`` (confirmed by supervision, claims of the year) and
+  ``split_recoveries`` (yuan clawed back from them, part of ``audit_recoveries``); ``outpatient_redirects``
+  (county outpatient visits redirected to primary care 门诊下沉) and ``outpatient_redirect_share`` (over the
+  county visits plus the redirected ones); ``refusals`` (admissions referred up by a facility that could treat
+  them 推诿); ``self_pay_items`` (yuan billed outside the payment list 自费, cost shifting); ``stays_shortened``
+  (admissions planned below the calibrated stay 提前出院 risk); ``drg_point_value_factor``
   (floating DRG point value over the configured one, DRG claims' mean).
 
 Admissions and referrals are counted on the day they happen; money on the claim's discharge date.
@@ -83,6 +90,11 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
         # pushing away cases it could treat 推诿: admissions that reached their bed after a facility able to
         # treat them referred them up by choice
         prov["refusals"] = int((adm["path_code"] == REFERRED_CAPABLE).sum()) if "path_code" in adm else 0
+        if "outpatient_redirects" in prov:
+            # redirected visits over the county outpatient visits there would have been without them
+            county_visits = visits_by_level["visits"].get(COUNTY, 0)
+            prov["outpatient_redirect_share"] = _ratio(prov["outpatient_redirects"],
+                                                       county_visits + prov["outpatient_redirects"])
         out[str(year)] = {
             "onsets": int(s["onsets"]), "no_care": int(s["no_care"]),
             "visits": int(s["visits"]), "chronic_visits": int(s["chronic_visits"]),
@@ -129,9 +141,16 @@ def _provider_kpis(ip: pd.DataFrame, s: pd.Series, population: int) -> dict:
     out: dict = {"admissions_per_1000": 1000.0 * _ratio(s["admissions"], population)}
     for key, col in (("admissions_treated_as_outpatient", "admissions_avoided"), ("upcoded_claims", "upcoded"),
                      ("audits_detected", "audits_detected"), ("stays_shortened", "stays_cut"),
-                     ("readmissions_flagged", "readmissions_flagged")):
+                     ("readmissions_flagged", "readmissions_flagged"), ("split_admissions", "split_admissions"),
+                     ("outpatient_redirects", "outpatient_redirects")):
         if col in s:
             out[key] = int(s[col])
+    if "split_admissions" in s:
+        out["split_admissions_per_1000_admissions"] = 1000.0 * _ratio(s["split_admissions"], s["admissions"])
+    if "split_detected" in ip:
+        out["splits_detected"] = int(ip["split_detected"].sum())
+    if "split_recovery" in ip:
+        out["split_recoveries"] = float(ip["split_recovery"].sum())
     if "audit_recovery" in ip:
         out["audit_recoveries"] = float(ip["audit_recovery"].sum())
     if "self_pay_cost" in ip:

@@ -37,10 +37,12 @@ BEHAVIOUR_OFF: dict = {
                    "readmission_rate": {"weight": 0.0, "floor": 0.10, "target": 0.05},
                    "oop_rate": {"weight": 0.0, "floor": 0.40, "target": 0.30}}},
     # patients (sim/behaviour: care seeking, contracts, chronic continuity; evidence-based choice coefficients)
-    # and provider channels (sim/behaviour: length of stay, intensity, admission threshold, coding)
+    # and provider channels (sim/behaviour: length of stay, intensity, admission threshold, coding, selection)
     "mechanisms": {"care_seeking": False, "contracts": False, "chronic_continuity": False,
                    "length_of_stay": False, "intensity": False, "admission": False, "coding": False,
                    "cost_shifting": False,
+                   # selection: split admissions 分解住院; county outpatient redirects to primary care 门诊下沉
+                   "split_admission": False, "outpatient_redirect": False,
                    # health (sim/model/emergency.py): control multipliers, ageing and deaths, emergencies
                    "chronic_control": False, "demography": False, "emergency": False,
                    "management_effort": False},
