@@ -42,8 +42,8 @@ def calibration_table() -> str:
         fmt = (lambda x: f"{x:,.0f}") if abs(t["value"]) >= 100 else (lambda x: f"{x:.3f}")
         ok = "yes" if abs(v - t["value"]) <= t["tolerance"] else "**no**"
         lines.append(f"| `{t['kpi']}` | {fmt(v)} | {fmt(t['value'])} ± {fmt(t['tolerance'])} | {ok} | {t['source']} |")
-    extra = (("out_of_county_fund_share", "not asserted: reference 0.30-0.55 [A]"),
-             ("primary_fund_share", "not asserted: reference 0.08-0.25 [A]"),
+    extra = (("out_of_county_fund_share", "all fund spending, outpatient included (the reference's 0.30-0.55 is "
+                                          "of inpatient spending: the row above)"),
              ("oop_share", "out-of-pocket share of total cost"),
              ("readmission_rate_30d", "30-day readmissions / discharges"))
     for key, note in extra:

@@ -114,6 +114,8 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
             "unreferred_out_of_county_admissions": int(
                 (adm["unreferred_out"]).sum()),
             "out_of_county_fund_share": _ratio(fund_where(ip["level"] >= CITY, op["level"] >= CITY), fund),
+            "out_of_county_inpatient_fund_share": _ratio(ip.loc[ip["level"] >= CITY, "fund_payment"].sum(),
+                                                         ip["fund_payment"].sum()),
             "primary_fund_share": _ratio(fund_where(ip["level"] <= PRIMARY_MAX_LEVEL, op["level"] <= PRIMARY_MAX_LEVEL),
                                          fund),
             "total_cost": float(total), "fund_payment": float(fund), "oop_payment": float(oop),

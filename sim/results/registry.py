@@ -271,6 +271,9 @@ _ALL: tuple[KPI, ...] = (
         "inpatient out-of-pocket / admissions"),
     _share("out_of_county_fund_share", "Out-of-county share of fund spending", "县外基金占比",
            "fund payments to out-of-county hospitals / all fund payments"),
+    _share("out_of_county_inpatient_fund_share", "Out-of-county share of inpatient fund spending", "县外住院基金占比",
+           "inpatient fund payments to out-of-county hospitals / all inpatient fund payments "
+           "(the definition of docs/sources/calibration_data.md §5)"),
     _share("primary_fund_share", "Primary-care share of fund spending", "基层医保基金支出占比",
            "fund payments to village clinics and township centres / all fund payments"),
     _money("fund_to_provider", "Fund paid to providers", "医保支付", "what the fund pays facilities for claims"),
