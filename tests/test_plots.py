@@ -9,6 +9,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 
 import sim.plots as P
@@ -161,6 +162,30 @@ def test_base_group_admissions_two_arms_and_two_years():
         P.base_group_admissions(data.one_year_run())
 
 
+# -- providers ---------------------------------------------------------------------------------------------------------
+def test_provider_behaviour_bars_are_the_runs_kpis():
+    folder = data.comparison_folder()
+    fig = draw(P.provider_behaviour, folder)
+    assert len(fig.axes) == 3 and "baseline" in texts(fig) and "drg_base_groups" in texts(fig)
+    groups = P.arms(folder)
+    ax_cmi, ax_neg, ax_los = ([c for c in ax.containers if isinstance(c, BarContainer)] for ax in fig.axes)
+    # each arm's bars are its KPIs, mean over seeds (true then coded case-mix index; upcoded claims first)
+    for i, runs in enumerate(groups.values()):
+        bars = ax_cmi[i]
+        true = np.mean([r.summary["kpis"]["0"]["case_mix_index_true"] for r in runs])
+        coded = np.mean([r.summary["kpis"]["0"]["case_mix_index_coded"] for r in runs])
+        assert [p.get_height() for p in bars] == pytest.approx([true, coded])
+        adm = np.array([r.summary["kpis"]["0"]["admissions"] for r in runs])
+        up = np.array([r.summary["kpis"]["0"]["upcoded_claims"] for r in runs])
+        assert ax_neg[i][0].get_height() == pytest.approx(np.mean(1000 * up / adm))
+        los = np.mean([r.summary["kpis"]["0"]["alos_by_level"]["county"] for r in runs])
+        assert ax_los[i][1].get_height() == pytest.approx(los)
+    run = load_run(data.run_folder())              # the year before the reform (1) against the last (2)
+    assert "year 1" in texts(draw(P.provider_behaviour, run))
+    with pytest.raises(NotApplicable, match="two arms"):
+        P.provider_behaviour(data.one_year_run())
+
+
 # -- sweeps ------------------------------------------------------------------------------------------------------------
 def test_sweep_heatmap_and_tornado():
     folder = data.sweep_folder()
@@ -194,7 +219,7 @@ def test_sweep_figures_skip_other_sources():
 def test_render_everything_that_applies(tmp_path):
     """Every figure of a run renders to PNG without a warning (missing glyphs, layout); the report tests render
     those of a comparison and a sweep. Low resolution keeps it quick: glyphs and layout do not depend on it."""
-    names = {"kpi_timeseries", "flows", "base_groups", "budget_waterfall", "budget_fund", "che_by_quintile",
+    names = {"kpi_timeseries", "flows", "base_groups", "provider_behaviour", "budget_waterfall", "budget_fund", "che_by_quintile",
              "concentration_curves", "facility_map", "bed_occupancy"}
     with warnings.catch_warnings():
         warnings.simplefilter("error")

@@ -20,11 +20,12 @@ from sim.plots.equity import che_by_quintile, concentration_curves
 from sim.plots.flows import flow_table, patient_flows
 from sim.plots.io import NotApplicable, arms, load_run
 from sim.plots.maps import bed_occupancy, facility_map
+from sim.plots.providers import provider_behaviour
 from sim.plots.save import save_figure
 from sim.plots.sweeps import sensitivity_chart, sweep_heatmap
 from sim.plots.timeseries import kpi_timeseries, monthly_kpis
 
 __all__ = ["NotApplicable", "arms", "base_group_admissions", "bed_occupancy", "budget_fund", "budget_waterfall",
            "che_by_quintile", "concentration_curves", "facility_map", "figures", "flow_table", "kpi_timeseries",
-           "load_run", "monthly_kpis", "patient_flows", "plot_all", "reform_effects", "render", "save_figure",
+           "load_run", "monthly_kpis", "patient_flows", "plot_all", "provider_behaviour", "reform_effects", "render", "save_figure",
            "sensitivity_chart", "sweep_heatmap"]

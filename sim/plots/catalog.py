@@ -44,6 +44,7 @@ def figures() -> tuple[FigureSpec, ...]:
     from sim.plots.equity import che_by_quintile, concentration_curves
     from sim.plots.flows import patient_flows
     from sim.plots.maps import bed_occupancy, facility_map
+    from sim.plots.providers import provider_behaviour
     from sim.plots.sweeps import sensitivity_chart, sweep_heatmap
     from sim.plots.timeseries import kpi_timeseries
 
@@ -52,6 +53,8 @@ def figures() -> tuple[FigureSpec, ...]:
         FigureSpec("kpi_timeseries", "Monthly KPIs by arm, uncertainty over seeds 月度指标", kpi_timeseries, False),
         FigureSpec("flows", "Patient flows: first contact → admission → discharge 患者流向", patient_flows, True),
         FigureSpec("base_groups", "DRG base-group admissions by level 基础病组", base_group_admissions, False),
+        FigureSpec("provider_behaviour", "Provider behaviour: coding, negative-list events, length of stay "
+                   "医疗机构行为", provider_behaviour, False),
         FigureSpec("budget_waterfall", "Global budget of the last year 医保基金总额付费", budget_waterfall, True),
         FigureSpec("budget_fund", "Budget, performance score by indicator, pool reserve 医保基金", budget_fund, True),
         FigureSpec("che_by_quintile", "Catastrophic health expenditure by income quintile 灾难性卫生支出",
