@@ -219,8 +219,8 @@ def test_sweep_figures_skip_other_sources():
 def test_render_everything_that_applies(tmp_path):
     """Every figure of a run renders to PNG without a warning (missing glyphs, layout); the report tests render
     those of a comparison and a sweep. Low resolution keeps it quick: glyphs and layout do not depend on it."""
-    names = {"kpi_timeseries", "flows", "base_groups", "provider_behaviour", "budget_waterfall", "budget_fund", "che_by_quintile",
-             "concentration_curves", "facility_map", "bed_occupancy"}
+    names = {"kpi_timeseries", "flows", "base_groups", "provider_behaviour", "budget_waterfall", "budget_fund",
+             "che_by_quintile", "concentration_curves", "facility_map", "bed_occupancy"}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         done = P.plot_all(data.run_folder(), tmp_path, formats=("png",), dpi=40)

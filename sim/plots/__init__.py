@@ -27,5 +27,5 @@ from sim.plots.timeseries import kpi_timeseries, monthly_kpis
 
 __all__ = ["NotApplicable", "arms", "base_group_admissions", "bed_occupancy", "budget_fund", "budget_waterfall",
            "che_by_quintile", "concentration_curves", "facility_map", "figures", "flow_table", "kpi_timeseries",
-           "load_run", "monthly_kpis", "patient_flows", "plot_all", "provider_behaviour", "reform_effects", "render", "save_figure",
-           "sensitivity_chart", "sweep_heatmap"]
+           "load_run", "monthly_kpis", "patient_flows", "plot_all", "provider_behaviour", "reform_effects", "render",
+           "save_figure", "sensitivity_chart", "sweep_heatmap"]
