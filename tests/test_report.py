@@ -59,7 +59,7 @@ def test_run_report_is_self_contained(tmp_path, capsys):
     assert [p.name for p in out.parent.iterdir()] == ["report.html"]          # written atomically, no leftovers
     text = out.read_text(encoding="utf-8")
     assert not re.search(r"https?://", text)
-    assert parse(text).images == 9      # figures embedded as data: PNG (flows, map, beds, budget x2, equity x2...)
+    assert parse(text).images == 10     # figures as data: PNG (flows, map, beds, budget x2, equity x2, providers...)
     run = load_run(data.run_folder())
     assert f"countysim {sim.__version__}" in text and str(run.summary["seed"]) in text
     assert "县域内住院率" in text and "year 0" in text and "year 2" in text
@@ -71,7 +71,7 @@ def test_run_report_is_self_contained(tmp_path, capsys):
 
 def test_comparison_report_shows_effects_and_differing_parameters():
     text = strict_report(data.comparison_folder())
-    assert parse(text).images == 13   # effects, time series, base groups; flows, map, beds, CHE, concentration per arm
+    assert parse(text).images == 14   # effects, time series, base groups, providers; 5 per arm (flows, map, ...)
     assert "Reform effects" in text and "95% interval" in text
     assert "Parameters that differ between arms" in text and "payment.base_groups.enabled" in text
     assert "drg_base_groups" in text and "paired over 2 common seeds" in text

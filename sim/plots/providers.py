@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from sim.codes import LEVEL_NAMES
-from sim.plots.io import NotApplicable, Source, arms, kpi, reform_year, years
+from sim.plots.io import NotApplicable, Source, arms, kind, kpi, reform_year, years
 from sim.plots.style import ARM_COLORS, level_label, new_figure, styled, zh
 from sim.results import Result
 from sim.results.registry import REGISTRY
@@ -33,6 +33,8 @@ def provider_groups(source: Source | Mapping[str, Sequence[Source]],
                     year: int | None = None) -> dict[str, tuple[list[Result], str]]:
     """``{label: (runs, year)}`` to compare: each arm of a comparison in ``year`` (default: the last), or one
     run's year before its reform against its last year."""
+    if not isinstance(source, Mapping) and kind(source) == "sweep":
+        raise NotApplicable("drawn for comparisons and single runs (plot a sweep's runs/<run_id>)")
     groups = arms(source)
     if len(groups) >= 2:
         y = str(year) if year is not None else years(next(iter(groups.values()))[0])[-1]
