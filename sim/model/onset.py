@@ -133,12 +133,14 @@ class OnsetProcess:
         for conds, _, cum, mean_w, _ in self._groups:
             lam = self.daily_mean[conds] * mean_w[None, :]
             counts = self._extra_rng.poisson(lam)
+            if not counts.any():       # the usual day of a small county: nothing more to draw
+                continue
             c, s = np.nonzero(counts)
             k = counts[c, s]
             c, s = np.repeat(conds[c], k), np.repeat(s, k)
             lo, hi = cum[self.starts[s]], cum[self.starts[s] + self.sizes[s]]
             target = lo + self._extra_rng.random(len(s)) * (hi - lo)
-            pos = np.clip(np.searchsorted(cum, target, side="right") - 1, 0, len(self.order) - 1)
+            pos = np.minimum(np.maximum(np.searchsorted(cum, target, side="right") - 1, 0), len(self.order) - 1)
             out_res.append(self.order[pos]); out_cond.append(c)
         res = np.concatenate(out_res) if out_res else np.zeros(0, np.int64)
         cond = np.concatenate(out_cond).astype(np.int64) if out_cond else np.zeros(0, np.int64)
