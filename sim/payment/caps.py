@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.codes import year_month
 from sim.config.insurance import CostSharingConfig
-from sim.payment.cost_sharing import outpatient_split
+from sim.payment.cost_sharing import outpatient_ratio_tables, outpatient_split
 
 #: key columns of aggregated outpatient rows (as written by :class:`sim.model.claims.ClaimsRecorder`)
 AGG_KEYS = ["year", "month", "facility_index", "condition_index", "scheme", "referred"]
@@ -167,6 +167,7 @@ class OutpatientCapTracker:
     def __init__(self, cfg: CostSharingConfig, facility_level: np.ndarray, chronic_condition: np.ndarray,
                  n_residents: int):
         self.cfg = cfg
+        self._ratios = outpatient_ratio_tables(cfg)
         self.level = np.asarray(facility_level, dtype=np.int64)
         self.chronic = np.asarray(chronic_condition, dtype=bool)
         self.F, self.C = len(self.level), len(self.chronic)
@@ -186,6 +187,7 @@ class OutpatientCapTracker:
     def set_rules(self, cfg: CostSharingConfig) -> None:
         """Switch to another year's cost-sharing rules (a reform); caps already used this year stay used."""
         self.cfg = cfg
+        self._ratios = outpatient_ratio_tables(cfg)
         self.caps = scheme_caps(cfg)
 
     def _reset_bins(self) -> None:
@@ -223,7 +225,7 @@ class OutpatientCapTracker:
         scheme = np.asarray(scheme, dtype=np.int64)
         resident = np.asarray(resident, dtype=np.int64)
         fund = outpatient_split(cost, self.level[facility], scheme, self.chronic[condition], self.cfg,
-                                ratio_cut=ratio_cut)["fund_payment"]
+                                ratio_cut=ratio_cut, tables=self._ratios)["fund_payment"]
         slot = self._slot[condition]
         paid = self._paid.reshape(-1)                                  # a view: flat index slot * N + resident
         cell = slot * self._paid.shape[1] + resident

@@ -73,19 +73,26 @@ def inpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarra
     return {"policy_scope_cost": policy, "deductible": ded_paid, "fund_payment": fund, "oop_payment": total - fund}
 
 
+def outpatient_ratio_tables(cfg: CostSharingConfig) -> tuple[np.ndarray, np.ndarray]:
+    """(2, 5) two-disease 两病 and general outpatient reimbursement ratios by scheme and level."""
+    return _by_scheme(cfg, "chronic_outpatient_ratio"), _by_scheme(cfg, "outpatient_ratio")
+
+
 def outpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarray, chronic: np.ndarray,
-                     cfg: CostSharingConfig, ratio_cut: np.ndarray | float = 0.0) -> dict[str, np.ndarray]:
+                     cfg: CostSharingConfig, ratio_cut: np.ndarray | float = 0.0,
+                     tables: tuple[np.ndarray, np.ndarray] | None = None) -> dict[str, np.ndarray]:
     """Split outpatient visit costs (single visits or aggregates) into fund and out-of-pocket.
 
     ``chronic`` marks hypertension/diabetes follow-ups, paid at the two-disease ratio; ``ratio_cut``
-    (share points) as in :func:`inpatient_split` (e.g. bypassing primary care under gatekeeping).
+    (share points) as in :func:`inpatient_split` (e.g. bypassing primary care under gatekeeping); ``tables``:
+    :func:`outpatient_ratio_tables` of ``cfg`` when the caller keeps them (a daily caller).
     Returns ``fund_payment`` and ``oop_payment`` (yuan), same shape as ``total_cost``.
     """
     total = np.asarray(total_cost, dtype=float)
     level = np.asarray(level, dtype=np.int64)
     scheme = np.asarray(scheme, dtype=np.int64)
-    ratio = np.where(chronic, _by_scheme(cfg, "chronic_outpatient_ratio")[scheme, level],
-                     _by_scheme(cfg, "outpatient_ratio")[scheme, level])
+    chronic_ratio, general_ratio = outpatient_ratio_tables(cfg) if tables is None else tables
+    ratio = np.where(chronic, chronic_ratio[scheme, level], general_ratio[scheme, level])
     fund = total * np.maximum(ratio - ratio_cut, 0.0)
     return {"fund_payment": fund, "oop_payment": total - fund}
 
