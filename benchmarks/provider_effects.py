@@ -17,12 +17,15 @@ import json
 from multiprocessing import Pool
 
 import numpy as np
+from scipy import stats
 
 SCENARIOS = {"baseline": "baseline", "drg": "drg", "dip": "dip", "drg_base_groups": "drg_base_groups",
              "global_budget": {"extends": "global_budget", "reform": {"start_year": 0}, "years": 1}}
 COMPARISONS = (("drg", "baseline"), ("dip", "baseline"), ("global_budget", "baseline"), ("drg_base_groups", "drg"))
 METRICS = ("alos", "alos_county", "cost_per_case", "cost_per_case_county", "admissions", "cmi_true", "cmi_coded",
-           "out_of_county_admissions", "fund_to_provider", "fund_payment", "oop_per_admission")
+           "out_of_county_admissions", "fund_to_provider", "fund_payment", "oop_per_admission", "readmission_rate")
+#: printed as each scenario's mean level (zero under fee-for-service, so no ratio)
+LEVELS = ("split_per_1000_admissions", "outpatient_redirect_share")
 
 
 def one(args) -> tuple[str, int, dict]:
@@ -41,7 +44,10 @@ def one(args) -> tuple[str, int, dict]:
         "admissions": k["admissions"], "cmi_true": k.get("case_mix_index_true"),
         "cmi_coded": k.get("case_mix_index_coded"), "out_of_county_admissions": k["out_of_county_admissions"],
         "fund_to_provider": k["fund_to_provider"], "fund_payment": k["fund_payment"],
-        "oop_per_admission": k["oop_per_admission"]}
+        "oop_per_admission": k["oop_per_admission"], "readmission_rate": k["readmission_rate_30d"],
+        # levels, not compared as ratios (0 under fee-for-service)
+        "split_per_1000_admissions": k.get("split_admissions_per_1000_admissions", 0.0),
+        "outpatient_redirect_share": k.get("outpatient_redirect_share", 0.0)}
 
 
 def main() -> None:
@@ -54,12 +60,17 @@ def main() -> None:
     with Pool(a.workers) as pool:
         rows = pool.map(one, jobs, chunksize=1)
     res = {(n, s): v for n, s, v in rows}
-    out = {}
+    t_crit = float(stats.t.ppf(0.975, max(a.seeds - 1, 1)))
+    out = {"levels": {n: {m: float(np.mean([res[(n, s)][m] for s in range(1, a.seeds + 1)])) for m in LEVELS}
+                      for n in SCENARIOS}}
+    print("levels (mean over seeds):")
+    for n, v in out["levels"].items():
+        print(f"  {n:18s} " + "  ".join(f"{m} {x:.4g}" for m, x in v.items()))
     for reform, ref in COMPARISONS:
         out[f"{reform} vs {ref}"] = table = {}
         for m in METRICS:
             d = np.array([res[(reform, s)][m] / res[(ref, s)][m] - 1 for s in range(1, a.seeds + 1)])
-            half = 2.776 * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
+            half = t_crit * d.std(ddof=1) / np.sqrt(len(d)) if len(d) > 1 else float("nan")
             table[m] = {"rel_diff": float(d.mean()), "ci95": [float(d.mean() - half), float(d.mean() + half)],
                         "reference_mean": float(np.mean([res[(ref, s)][m] for s in range(1, a.seeds + 1)])),
                         "reform_mean": float(np.mean([res[(reform, s)][m] for s in range(1, a.seeds + 1)]))}
