@@ -2,12 +2,15 @@
 
     python benchmarks/health_effects.py [--population 50000] [--years 5] [--seeds 5] [--workers 2]
                                         [--scenarios chronic_capitation village_protocol green_channel]
+                                        [--set payment.capitation.rate=800]
 
 Each scenario and the fee-for-service ``baseline`` run on the same seeds (1..K) over ``years`` (defaults as
 shipped: demography off, so every year stays paired, docs/health.md §2). Prints, per comparison and metric, the
 totals over the years of each run, the mean paired relative difference and its 95 % t-interval, and the yearly
 protocol share, management incentive and capitation surplus of the scenario (docs/health.md §4). Fund spending
-is what the fund pays facilities (``fund_to_provider``) plus capitation.
+is what the fund pays facilities (``fund_to_provider``) plus capitation. ``--set key=value`` (repeatable) changes a
+parameter of the compared scenarios, not of the baseline. Results of the shipped defaults:
+``benchmarks/health_effects_50k.txt``.
 """
 
 from __future__ import annotations
@@ -29,10 +32,25 @@ MEANS = ("hypertension_control", "hypertension_control_managed", "diabetes_contr
 YEARLY = ("protocol_share", "management_incentive_yuan", "capitation_surplus", "hypertension_control_managed")
 
 
+def overlay(sets: list[str]) -> dict:
+    """``["a.b=1", ...]`` -> ``{"a": {"b": 1}}`` (values read as YAML)."""
+    import yaml
+    out: dict = {}
+    for item in sets:
+        key, value = item.split("=", 1)
+        *path, last = key.split(".")
+        node = out
+        for p in path:
+            node = node.setdefault(p, {})
+        node[last] = yaml.safe_load(value)
+    return out
+
+
 def one(args) -> tuple[str, int, dict]:
-    name, seed, population, years = args
+    name, seed, population, years, sets = args
     import sim
-    r = sim.run(name, population=population, years=years, seed=seed)
+    r = sim.run(name if name == "baseline" or not sets else {"extends": name, **overlay(sets)},
+                population=population, years=years, seed=seed)
     ks = [r.summary["kpis"][str(y)] for y in range(years)]
     for k in ks:
         k["fund_spending"] = k["fund_to_provider"] + (k.get("capitation") or 0.0)
@@ -60,15 +78,17 @@ def main() -> None:
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--scenarios", nargs="+", default=["chronic_capitation"])
+    ap.add_argument("--set", action="append", default=[], help="key=value for the compared scenarios")
     ap.add_argument("--json", default=None, help="write the per-run numbers to this file")
     a = ap.parse_args()
     names = ["baseline", *a.scenarios]
-    jobs = [(n, s, a.population, a.years) for s in range(1, a.seeds + 1) for n in names]
+    jobs = [(n, s, a.population, a.years, a.set) for s in range(1, a.seeds + 1) for n in names]
     with Pool(a.workers) as pool:
         rows = pool.map(one, jobs, chunksize=1)
     res = {(n, s): v for n, s, v in rows}
     seeds = range(1, a.seeds + 1)
-    print(f"{a.population:,} residents, {a.years} years, seeds 1-{a.seeds}, paired against baseline (FFS)")
+    print(f"{a.population:,} residents, {a.years} years, seeds 1-{a.seeds}, paired against baseline (FFS)"
+          + (f"; compared scenarios with {' '.join(a.set)}" if a.set else ""))
     for name in a.scenarios:
         print(f"\n== {name} vs baseline")
         print(f"{'metric':42s} {'baseline (mean)':>16s} {name + ' (mean)':>22s}   paired diff [95% CI]")

@@ -154,7 +154,7 @@ class Health:
                 groups.append((conds, rr / self.norm[name][stratum]))
         protocol = (pop.managed_htn | pop.managed_dm) & (self.u_protocol < share) & self.alive
         log["protocol_share"] = share
-        log["management_incentive_yuan"] = float(getattr(self, "incentive", 0.0))
+        log["management_incentive_yuan"] = float(self.incentive)
         log["protocol_patients"] = int(protocol.sum())
         log["protocol_cost_yuan"] = float(protocol.sum() * rule.annual_cost_per_patient)
         g = m.regime.rules.policy.green_channel
