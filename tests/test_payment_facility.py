@@ -156,3 +156,19 @@ def test_expected_case_revenue_shapes_and_rules():
     # by severity: (C, S, 5) costs with (C,) weights broadcast over severity
     by_sev = expected_case_revenue(np.stack([cost, cost * 1.5], axis=1), rw, _rules(), drg_code=drg)
     assert by_sev.shape == (2, 2, 5) and approx(by_sev[:, 0, 1:], rev[:, 1:])
+
+
+def test_expected_revenue_of_a_capitated_follow_up_by_split_basis():
+    # a chronic follow-up costing 100 at village, township and county: fund share f, out-of-pocket 100 - f.
+    cost = np.array([[100.0, 100.0, 100.0, 100.0, 100.0]])
+    chronic = np.array([2])
+    ffs = expected_case_revenue(cost, np.array([np.nan]), _rules(), setting=chronic)
+    surplus = expected_case_revenue(cost, np.array([np.nan]), _rules(capitation={"enabled": True}), setting=chronic)
+    whole = expected_case_revenue(cost, np.array([np.nan]), _rules(capitation={"enabled": True,
+                                                                                "split_basis": "payment"}),
+                                  setting=chronic)
+    assert approx(ffs, cost)
+    fund = 100.0 - whole[0, :3]                    # the whole-payment rule earns the out-of-pocket only
+    assert (fund > 0).all() and approx(whole[0, 3:], [100.0, 100.0])
+    # the surplus rule pays the care back; the level loses its split (village 0.3, township 0.5, county 0.2)
+    assert approx(surplus[0, :3], 100.0 - np.array([0.3, 0.5, 0.2]) * fund)
