@@ -136,3 +136,57 @@ def test_management_effort_responds_to_capitation():
     m1 = CountyModel(load_config({**base, "payment": {"capitation": {"enabled": True}}}))
     assert m0.health.log[0]["protocol_share"] == 0.0 and m1.health.log[0]["protocol_share"] > 0.2
     assert m1.health.log[0]["htn_managed_controlled"] > m0.health.log[0]["htn_managed_controlled"]
+
+
+def test_management_effort_expects_last_years_realised_surplus():
+    from sim.behaviour import management_effort as me
+    last = me.Realised(capitation_on=True, rate=300, enrolled=1000, primary_surplus=200_000)
+    # last year's primary surplus per enrolled patient (200), plus the primary split of a rate rise
+    assert me.realised_incentive(last, True, 300, 0.8, False, 60, 0.4, 120) == (pytest.approx(200), 0)
+    assert me.realised_incentive(last, True, 400, 0.8, False, 60, 0.4, 120)[0] == pytest.approx(280)
+    deficit = me.Realised(capitation_on=True, rate=300, enrolled=1000, primary_surplus=-50_000)
+    assert me.realised_incentive(deficit, True, 300, 0.8, False, 60, 0.4, 120)[0] == 0.0
+    assert me.realised_incentive(me.Realised(), True, 300, 0.8, False, 60, 0.4, 120)[0] == 120  # new: the rule
+    # a global budget: the primary levels' share of a yuan of surplus (retained 80 of 100, split 0.4)
+    assert me.budget_primary_share(100, 80, 0, 0.4) == pytest.approx(0.32)
+    assert me.budget_primary_share(-100, 0, 50, 0.4) == pytest.approx(0.2)
+    budget = me.Realised(budget_on=True, budget_primary_share=0.32)
+    assert me.realised_incentive(budget, False, 300, 0.8, True, 60, 0.4, 0)[1] == pytest.approx(60 * 0.32)
+    assert me.realised_incentive(me.Realised(), False, 300, 0.8, True, 60, 0.4, 0)[1] == pytest.approx(24)
+    # in the model: a year with a larger realised surplus raises next year's protocol share
+    m = CountyModel(load_config({"extends": "chronic_capitation", "population": 3_000, "seed": 2, "years": 2}))
+    shares = []
+    for surplus in (20_000, 100_000):
+        m.start_year(1, None, me.Realised(capitation_on=True, rate=300, enrolled=1000, primary_surplus=surplus))
+        shares.append(m.health.log[1]["protocol_share"])
+    assert shares[0] == pytest.approx(0.25 * 20 / 120) and shares[1] == pytest.approx(0.25 * 100 / 120)
+
+
+@pytest.fixture(scope="module")
+def capitation_runs():
+    base = {"extends": "chronic_capitation", "payment": {"capitation": {"rate": 800}}}
+    return {name: sim.run({**base, **overlay}, population=3_000, years=2, seed=3) for name, overlay in (
+        ("default", {}), ("response_0", {"health": {"effort": {"response": 0.0}}}),
+        ("effort_off", {"mechanisms": {"management_effort": False}}))}
+
+
+def test_books_hand_the_realised_capitation_surplus_to_next_years_effort(capitation_runs):
+    k = capitation_runs["default"].summary["kpis"]
+    enrolled = k["0"]["capitation"] / 800
+    primary = k["0"]["capitation_surplus_by_level"]["township"] + k["0"]["capitation_surplus_by_level"]["village"]
+    # the surplus (capitation minus the care of the enrolled) is split 2:5:3, and the township and village
+    # part per enrolled patient is what year 1 expects; year 0 reads the rule (800 x 0.8 x 0.5)
+    assert k["0"]["capitation_surplus"] == pytest.approx(k["0"]["capitation"] - k["0"]["capitation_care_cost"])
+    assert primary == pytest.approx(0.8 * k["0"]["capitation_surplus"]) and primary > 0
+    assert k["0"]["management_incentive_yuan"] == pytest.approx(320)
+    assert k["1"]["management_incentive_yuan"] == pytest.approx(primary / enrolled)
+    assert k["1"]["protocol_share"] == pytest.approx(min(0.8, 0.25 * primary / enrolled / 120))
+    assert k["0"]["ledger_balanced"] and k["1"]["ledger_balanced"]
+
+
+def test_management_response_zero_leaves_outputs_as_without_the_channel(capitation_runs):
+    a, b = capitation_runs["response_0"].summary["kpis"], capitation_runs["effort_off"].summary["kpis"]
+    for y in ("0", "1"):
+        assert a[y]["protocol_share"] == 0.0
+        diff = {key for key in a[y] if key != "management_incentive_yuan" and a[y][key] != b[y][key]}
+        assert not diff, diff

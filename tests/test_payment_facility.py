@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sim.codes import REFERRED_DOWN
 from sim.config.payment import FacilityPaymentConfig
@@ -108,20 +109,35 @@ def test_fund_split_modes_and_ungrouped_cases():
 
 
 def test_chronic_capitation_split_2_5_3():
-    # 1,000 enrolled patient-diseases x 300 yuan = 300,000: county 60,000, township 150,000, village 90,000.
-    # Their in-community two-disease visits are no longer paid by the visit (fund_to_provider 0).
+    # 1,000 enrolled patient-diseases x 300 yuan = 300,000. Their in-community two-disease visits are no longer
+    # paid by the visit (fund_to_provider 0); the fund's share of each capitated claim is 600 (the care of the
+    # enrolled), so the surplus is 300,000 - 3 x 600 = 298,200, split 2:5:3: each level gets its 600 back plus
+    # 59,640 / 149,100 / 89,460 (docs/sources/payment_rules.md §3.5).
     op = pd.DataFrame({"year": 0, "month": 1, "facility_index": [0, 1, 2, 2], "condition_index": [2, 2, 2, 0],
                        "scheme": 0, "referred": False, "visits": [10, 20, 30, 5], "total_cost": 1000.0,
                        "level": [2, 1, 0, 0]})
-    rules = _rules(capitation={"enabled": True})
-    s = settle(inpatient({"total_cost": 1}).iloc[0:0], op, rules, chronic_condition=np.array([False, False, True]),
-               capitation_enrolled=1000, facility_level=np.array([2, 1, 0]))
-    assert list(s.outpatient["fund_to_provider"] == 0) == [True, True, True, False]
+    runs = {}
+    for basis in ("surplus", "payment"):
+        rules = _rules(capitation={"enabled": True, "split_basis": basis})
+        runs[basis] = s = settle(inpatient({"total_cost": 1}).iloc[0:0], op, rules,
+                                 chronic_condition=np.array([False, False, True]), capitation_enrolled=1000,
+                                 facility_level=np.array([2, 1, 0]))
+        assert list(s.outpatient["fund_to_provider"] == 0) == [True, True, True, False]
+        assert s.balanced and s.kpis["0"]["capitation"] == pytest.approx(300_000)
+        assert s.kpis["0"]["capitation_care_cost"] == pytest.approx(1800)
+    s = runs["surplus"]
+    want = [600 + 59_640, 600 + 149_100, 600 + 89_460]
     fin = s.facility_finances.set_index("facility_index")
-    assert approx(fin["capitation"], [60_000, 150_000, 90_000])
+    assert approx(fin["capitation"], want)
     cap = s.ledger[s.ledger["flow"] == "capitation"].groupby("target")["amount"].sum()
-    assert approx(cap[["county", "township", "village"]], [60_000, 150_000, 90_000])
-    assert s.balanced
+    assert approx(cap[["county", "township", "village"]], want)
+    assert s.kpis["0"]["capitation_surplus"] == pytest.approx(298_200)
+    assert s.kpis["0"]["capitation_surplus_by_level"] == pytest.approx(
+        {"county": 59_640, "township": 149_100, "village": 89_460})
+    # the earlier rule: the whole payment split 2:5:3, whoever gave the care
+    fin = runs["payment"].facility_finances.set_index("facility_index")
+    assert approx(fin["capitation"], [60_000, 150_000, 90_000])
+    assert runs["payment"].kpis["0"]["capitation_surplus_by_level"]["village"] == pytest.approx(90_000 - 600)
 
 
 def test_expected_case_revenue_shapes_and_rules():
@@ -140,3 +156,19 @@ def test_expected_case_revenue_shapes_and_rules():
     # by severity: (C, S, 5) costs with (C,) weights broadcast over severity
     by_sev = expected_case_revenue(np.stack([cost, cost * 1.5], axis=1), rw, _rules(), drg_code=drg)
     assert by_sev.shape == (2, 2, 5) and approx(by_sev[:, 0, 1:], rev[:, 1:])
+
+
+def test_expected_revenue_of_a_capitated_follow_up_by_split_basis():
+    # a chronic follow-up costing 100 at village, township and county: fund share f, out-of-pocket 100 - f.
+    cost = np.array([[100.0, 100.0, 100.0, 100.0, 100.0]])
+    chronic = np.array([2])
+    ffs = expected_case_revenue(cost, np.array([np.nan]), _rules(), setting=chronic)
+    surplus = expected_case_revenue(cost, np.array([np.nan]), _rules(capitation={"enabled": True}), setting=chronic)
+    whole = expected_case_revenue(cost, np.array([np.nan]), _rules(capitation={"enabled": True,
+                                                                                "split_basis": "payment"}),
+                                  setting=chronic)
+    assert approx(ffs, cost)
+    fund = 100.0 - whole[0, :3]                    # the whole-payment rule earns the out-of-pocket only
+    assert (fund > 0).all() and approx(whole[0, 3:], [100.0, 100.0])
+    # the surplus rule pays the care back; the level loses its split (village 0.3, township 0.5, county 0.2)
+    assert approx(surplus[0, :3], 100.0 - np.array([0.3, 0.5, 0.2]) * fund)

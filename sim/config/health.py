@@ -227,9 +227,16 @@ class ManagementEffortConfig(Section):
         unit="share", source="assumption [A]", ge=0, le=1)
     budget_saving_per_patient: float = param(
         60.0, "admissions avoided per managed patient under protocol care, as surplus a global budget lets the "
-              "community keep", unit="yuan a year",
+              "community keep (the primary levels see their share of it: retention × their surplus split, or "
+              "last year's realised share)", unit="yuan a year",
         source="docs/sources/behaviour_evidence.md §7 [D]: admissions plus deaths RR 0.94 x about 0.2 admissions "
                "a year per hypertensive x about 5,000 yuan per stay", ge=0)
+    realised: bool = param(
+        True, "after year 0, expect last year's realised surpluses (the primary levels' capitation surplus per "
+              "enrolled patient, their share of a yuan of the global budget's surplus) instead of the rule-based "
+              "expectation (off: the rules alone, every year)",
+        source="assumption [A]: adaptive expectations; docs/sources/payment_rules.md §3.4-§3.5 for what is "
+               "realised (retained surplus 结余留用, capitation surplus split 2:5:3)")
     public_health_per_patient: float = param(
         0.0, "public-health package 基本公共卫生服务 paid per managed chronic patient for protocol follow-up (a lever)",
         unit="yuan a year", source="assumption: off by default; the national package is about 89 yuan per "

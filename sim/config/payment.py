@@ -189,6 +189,14 @@ class CapitationConfig(Section):
         default_factory=lambda: LevelSplit(county=0.2, township=0.5, village=0.3),
         description="split of the capitation across levels (county : township : village)", unit="share",
         source="docs/sources/payment_rules.md §3.5, §7.1 chronic_capitation_split 2:5:3 (Suixi) [B]")
+    split_basis: Literal["surplus", "payment"] = param(
+        "surplus", "what the 2:5:3 split divides: 'surplus' = the capitation left after the community has paid "
+                   "the fund's share of the enrolled patients' capitated follow-ups to the facilities that gave "
+                   "them (each level gets its care back plus its share of the surplus 结余); "
+                   "'payment' = the whole capitation, whoever gave the care (the engine's earlier rule)",
+        source="docs/sources/payment_rules.md §3.5: the Suixi split 2:5:3 is a split of the capitation's "
+               "surplus 结余 (issue #16, the national reform report); a deficit borne by the levels in proportion "
+               "to the care they gave (no level's capitation negative) is an assumption")
 
 
 class SeverityGroupConfig(Section):

@@ -86,6 +86,9 @@ class Health:
             tot = np.bincount(stratum, weights=rr_ref, minlength=N_STRATA)
             cnt = np.bincount(stratum, minlength=N_STRATA)
             self.norm[name] = np.where(cnt > 0, tot / np.maximum(cnt, 1), 1.0)          # (8,) mean rr_ref
+        #: last year's realised surpluses (sim/behaviour/management_effort.py), set by the model at a year start
+        self.realised: management_effort.Realised | None = None
+        self.incentive = 0.0
         self._death_order = np.zeros(0, dtype=np.int64)
         self._death_when = np.zeros(0, dtype=np.int64)
         m.onset.alive = self.alive if self.on_demography else None
@@ -106,15 +109,25 @@ class Health:
         return pop.diabetes, pop.managed_dm, cc.control_probability(
             pop.managed_dm, protocol, c.dm_control_unmanaged, c.dm_control_managed, c.dm_control_protocol)
 
-    def protocol_share(self, rules) -> float:
-        """Protocol share in force under ``rules``: the rule's, raised by management effort when that responds."""
+    def protocol_share(self, rules, realised: management_effort.Realised | None = None) -> float:
+        """Protocol share in force under ``rules``: the rule's, raised by management effort when that responds;
+        with ``realised`` (last year's settlement) and ``health.effort.realised`` on, expectations are last
+        year's realised surpluses (docs/health.md §4)."""
         share = rules.policy.chronic_management.protocol_share
         if not self.m.config.mechanisms.management_effort:
             return share
-        e, cap = self.cfg.effort, rules.payment.capitation
+        e, cap, b = self.cfg.effort, rules.payment.capitation, rules.budget
+        primary = cap.split.township + cap.split.village
+        budget_share = b.surplus_retention * (b.surplus_split.township + b.surplus_split.village)
         incentive = management_effort.incentive_per_patient(
-            cap.enabled, cap.rate, cap.split.township + cap.split.village, e.capitation_retained_share,
-            rules.budget.enabled, e.budget_saving_per_patient, e.public_health_per_patient)
+            cap.enabled, cap.rate, primary, e.capitation_retained_share,
+            b.enabled, e.budget_saving_per_patient * budget_share, e.public_health_per_patient)
+        if realised is not None and e.realised:
+            parts = management_effort.realised_incentive(
+                realised, cap.enabled, cap.rate, primary, b.enabled, e.budget_saving_per_patient, budget_share,
+                cap.rate * primary * e.capitation_retained_share if cap.enabled else 0.0)
+            incentive = sum(parts) + e.public_health_per_patient
+        self.incentive = incentive
         return management_effort.protocol_share(share, incentive,
                                                 rules.policy.chronic_management.annual_cost_per_patient,
                                                 e.response, e.max_share)
@@ -122,7 +135,7 @@ class Health:
     def _update_control(self, year: int) -> None:
         m, c = self.m, self.cfg.chronic
         rule = m.regime.rules.policy.chronic_management
-        share = self.protocol_share(m.regime.rules)
+        share = self.protocol_share(m.regime.rules, self.realised)
         pop = m.population
         stratum = pop.age_band.astype(np.int64) * 2 + pop.sex
         groups, log = [], self.log[year]
@@ -141,6 +154,7 @@ class Health:
                 groups.append((conds, rr / self.norm[name][stratum]))
         protocol = (pop.managed_htn | pop.managed_dm) & (self.u_protocol < share) & self.alive
         log["protocol_share"] = share
+        log["management_incentive_yuan"] = float(self.incentive)
         log["protocol_patients"] = int(protocol.sum())
         log["protocol_cost_yuan"] = float(protocol.sum() * rule.annual_cost_per_patient)
         g = m.regime.rules.policy.green_channel

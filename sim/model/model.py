@@ -36,6 +36,7 @@ from scipy.special import ndtri
 
 from sim import codes
 from sim.behaviour import care_seeking, chronic_continuity, contracts
+from sim.behaviour.management_effort import Realised, YearClose
 from sim.behaviour.responses import ProviderTables, provider_tables
 from sim.codes import (
     CHRONIC,
@@ -95,8 +96,9 @@ DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_p
                  # gatekeeping: referrals obtained at the township centre on the way to a county hospital
                  "gatekeeping_referrals")
 
-#: ``year_end(model, year) -> (F,) retained surplus per facility (yuan) or None``: closes a year's books
-YearEnd = Callable[["CountyModel", int], "np.ndarray | None"]
+#: ``year_end(model, year) -> YearClose, (F,) retained surplus per facility (yuan) or None``: closes a year's
+#: books; a :class:`~sim.behaviour.management_effort.YearClose` also carries what the year realised
+YearEnd = Callable[["CountyModel", int], "YearClose | np.ndarray | None"]
 
 
 class CountyModel(mesa.Model):
@@ -211,12 +213,15 @@ class CountyModel(mesa.Model):
         return bool(self.regime.rules.budget.enabled and self.config.mechanisms.surplus_reinvestment
                     and any(rule.share > 0 for rule in rules.values()))
 
-    def start_year(self, year: int, retained_surplus: np.ndarray | None = None) -> None:
+    def start_year(self, year: int, retained_surplus: np.ndarray | None = None,
+                   realised: Realised | None = None) -> None:
         """Put the rules of ``year`` in force after the year-end settlement of ``year - 1``.
 
         ``retained_surplus`` : (F,) yuan each facility retained from the year just ended (结余留用), as the
-        settlement found it; each facility invests its level's share in capacity. Then facilities review
-        their propensities and patients their prices under the new rules.
+        settlement found it; each facility invests its level's share in capacity. ``realised`` : the primary
+        facilities' realised capitation and budget surpluses of that year, which their management effort
+        expects again (:mod:`sim.behaviour.management_effort`). Then facilities review their propensities and
+        patients their prices under the new rules.
         """
         if retained_surplus is not None:
             cfg = self.config.reinvestment
@@ -233,6 +238,7 @@ class CountyModel(mesa.Model):
         self._set_contracts()
         self._apply_chronic_policy()
         if self.health is not None:
+            self.health.realised = realised
             self.health.start_year(year)      # ageing, births, control states under this year's rules
         self.refresh_choice_tables()
         self._log_capacity(year)
@@ -257,16 +263,20 @@ class CountyModel(mesa.Model):
         """Run to the end of the configured years, then close stays still open.
 
         ``progress`` : optional callable ``(days_done, n_days)``, called every 30 days.
-        ``year_end`` : optional callable ``(model, year) -> retained surplus (F,) or None`` that closes the
-        books of ``year`` (:class:`sim.settlement.books.Books`); called at every year boundary (the last
-        year is closed by whoever runs the model, after the final day). The surplus is reinvested when
-        :meth:`wants_year_end_surplus`. Without it nothing is reinvested.
+        ``year_end`` : optional callable ``(model, year) -> YearClose, retained surplus (F,) or None`` that
+        closes the books of ``year`` (:class:`sim.settlement.books.Books`); called at every year boundary (the
+        last year is closed by whoever runs the model, after the final day). The surplus is reinvested when
+        :meth:`wants_year_end_surplus`; a :class:`~sim.behaviour.management_effort.YearClose` also hands the
+        year's realised surpluses to the next year's management effort. Without it nothing is reinvested and
+        management effort reads the rules alone.
         """
         while self.day < self.n_days:
             if self.day and self.day % DAYS_PER_YEAR == 0:
                 year = self.day // DAYS_PER_YEAR
-                surplus = year_end(self, year - 1) if year_end is not None else None
-                self.start_year(year, surplus if self.wants_year_end_surplus() else None)
+                closed = year_end(self, year - 1) if year_end is not None else None
+                surplus, realised = (closed.surplus, closed.realised) if isinstance(closed, YearClose) \
+                    else (closed, None)
+                self.start_year(year, surplus if self.wants_year_end_surplus() else None, realised)
             self.step()
             if progress is not None and self.day % 30 == 0:
                 progress(self.day, self.n_days)

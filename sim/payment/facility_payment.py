@@ -307,7 +307,9 @@ def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=N
         ``ScenarioConfig`` or :class:`sim.settlement.settle.PaymentRules`.
     drg_code : (C,) or (C, S) DRG codes (base-group membership); None = no base groups.
     setting : (C,) case-mix setting (0 outpatient, 1 inpatient, 2 chronic); None = all inpatient.
-        Outpatient cases earn their cost (FFS); capitated chronic follow-ups earn the out-of-pocket only.
+        Outpatient cases earn their cost (FFS); capitated chronic follow-ups earn the out-of-pocket only when
+        the capitation's whole payment is split (``split_basis = 'payment'``), and their cost less the level's
+        split of the fund's share when the surplus is split (the care is paid back, the level's surplus falls).
     scheme : 0 resident, 1 employee.
     drg_scale : expected control factor of a floating DRG point value (1 = the configured value).
 
@@ -340,7 +342,13 @@ def expected_case_revenue(cost: np.ndarray, rw: np.ndarray, rules, *, drg_code=N
         st = np.broadcast_to(_lead(setting, lead)[..., None], cost.shape).reshape(-1)
         outp = outpatient_split(c, lvl, sch, st == CHRONIC, cs)
         capitated = (st == CHRONIC) & (lvl <= COUNTY) & pc.capitation.enabled
-        revenue = np.where(st == 1, revenue, np.where(capitated, outp["oop_payment"], c))
+        cap_revenue = outp["oop_payment"]
+        if pc.capitation.split_basis == "surplus":
+            # the community pays the level its care back and the level loses its split of the surplus it used up
+            part = np.zeros(N_LEVELS)
+            part[:COUNTY + 1] = pc.capitation.split.as_array()
+            cap_revenue = c - part[lvl] * outp["fund_payment"]
+        revenue = np.where(st == 1, revenue, np.where(capitated, cap_revenue, c))
     return np.where(np.isnan(cost), np.nan, revenue.reshape(cost.shape))
 
 

@@ -53,6 +53,7 @@ def health_kpis(log: dict[int, dict], years: int, population: int, disability_we
             "diabetes_control": _ratio(g.get("dm_controlled", 0), g.get("dm_patients", 0)),
             "protocol_patients": int(g.get("protocol_patients", 0)),
             "protocol_share": float(g.get("protocol_share", 0.0)),
+            "management_incentive_yuan": float(g.get("management_incentive_yuan", 0.0)),
             "protocol_cost_yuan": float(g.get("protocol_cost_yuan", 0.0)),
             "green_channel_cost_yuan": float(g.get("green_channel_cost_yuan", 0.0)),
         }

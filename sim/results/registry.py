@@ -252,6 +252,9 @@ _ALL: tuple[KPI, ...] = (
         "managed chronic patients under protocol care"),
     _share("protocol_share", "Protocol-care share", "规范化管理率", "protocol patients / managed patients"),
     KPI("protocol_cost_yuan", "Protocol care cost", "规范化管理费用", "yuan", "cost of protocol care (not in claims)"),
+    KPI("management_incentive_yuan", "Management incentive", "管理激励", "yuan per managed patient a year",
+        "what the primary facilities expect to gain per managed patient under protocol care: rule-based in year 0, "
+        "last year's realised capitation surplus and budget share after (sim/behaviour/management_effort.py)"),
     KPI("emergency_deaths", "Emergency deaths", "急症死亡", "persons", "deaths of stroke and heart-attack patients"),
     _share("emergency_case_fatality", "Emergency case fatality", "急症病死率",
            "emergency deaths / stroke and heart-attack onsets"),
@@ -278,6 +281,12 @@ _ALL: tuple[KPI, ...] = (
            "fund payments to village clinics and township centres / all fund payments"),
     _money("fund_to_provider", "Fund paid to providers", "医保支付", "what the fund pays facilities for claims"),
     _money("capitation", "Capitation paid", "按人头付费", "chronic-disease capitation paid in the year"),
+    _money("capitation_care_cost", "Care of the capitated enrolled", "包干患者随访费用",
+           "fund's share of the enrolled patients' capitated follow-ups (what fee-for-service would pay)"),
+    _money("capitation_surplus", "Capitation surplus", "按人头包干结余",
+           "capitation paid minus the care of the enrolled (negative: a deficit)"),
+    _money("capitation_surplus_by_level", "Capitation surplus by level", "包干结余分配",
+           "each level's capitation minus the fund's share of its capitated follow-ups (2:5:3 of the surplus)"),
     # -- the community budget ---------------------------------------------------------------------------------
     _money("budget_total", "Global budget", "医保基金总额", "annual total of the community global budget"),
     _money("budget_surplus", "Budget surplus (+) / overspend (-)", "结余/超支", "budget total - package spending"),

@@ -13,7 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.codes import CHRONIC
+from sim.behaviour.management_effort import Realised, YearClose, budget_primary_share
+from sim.codes import CHRONIC, LEVEL_NAMES, TOWNSHIP, VILLAGE
 from sim.policy.reinvestment import retained_surplus
 from sim.policy.timeline import rules_in_year
 from sim.settlement.settle import (
@@ -95,14 +96,33 @@ class Books:
         self.books = YearBooks(None, enrollees(model), cfg.shocks, list(model.casemix.codes))
         self.parts: dict[int, Settlement] = {}
 
-    def close_year(self, model, year: int) -> np.ndarray:
-        """Settle ``year`` (年终清算) once and return each facility's retained surplus from it, (F,) yuan."""
+    def close_year(self, model, year: int) -> YearClose:
+        """Settle ``year`` (年终清算) once and return each facility's retained surplus from it, (F,) yuan, with
+        what the year realised for the primary facilities' management effort (:meth:`realised`)."""
         if year not in self.parts:
             for y in range(min(self.years.start, year), year):     # earlier years not closed yet
                 if y not in self.parts:
                     self._close(y)
             self._close(year)
-        return retained_surplus(self.parts[year].facility_finances, year, len(model.facilities))
+        return YearClose(retained_surplus(self.parts[year].facility_finances, year, len(model.facilities)),
+                         self.realised(year))
+
+    def realised(self, year: int) -> Realised:
+        """The closed ``year``'s realised surpluses at township and village level (yuan): capitation paid to
+        them minus the fund's share of their capitated follow-ups, and their share of a yuan of the global
+        budget's surplus (sim/behaviour/management_effort.py)."""
+        part, r = self.parts[year], self.rules[year]
+        cap, b = r.payment.capitation, r.budget
+        k = part.kpis.get(str(year), {})
+        by_level = k.get("capitation_surplus_by_level", {})
+        primary = float(by_level.get(LEVEL_NAMES[TOWNSHIP], 0.0) + by_level.get(LEVEL_NAMES[VILLAGE], 0.0))
+        bud = part.budget
+        on = bool(b.enabled and len(bud))
+        share = budget_primary_share(float(bud["surplus"].sum()), float(bud["retained_surplus"].sum()),
+                                     float(bud["community_overspend_share"].sum()),
+                                     b.surplus_split.township + b.surplus_split.village) if on else 0.0
+        return Realised(capitation_on=bool(cap.enabled), rate=float(cap.rate), enrolled=float(_enrolled(self.model)),
+                        primary_surplus=primary, budget_on=on, budget_primary_share=share)
 
     def _close(self, year: int) -> None:
         m = self.model

@@ -24,12 +24,18 @@ import pandas as pd
 from sim.budget.community import BUDGET_COLUMNS, BudgetState, run_budget_year
 from sim.budget.ledger import build_ledger, check_ledger, ledger_balanced, payer_outflow
 from sim.budget.pool import POOL_COLUMNS, PoolState, income_growth, pool_year
-from sim.codes import CHRONIC, COUNTY, DOWN_PATHS, LEVEL_NAMES, TOWNSHIP, UP_PATHS
+from sim.codes import CHRONIC, COUNTY, DOWN_PATHS, LEVEL_NAMES, TOWNSHIP, UP_PATHS, VILLAGE
 from sim.config.budget import INDICATORS, BudgetConfig
 from sim.config.insurance import CostSharingConfig
 from sim.config.payment import FacilityPaymentConfig
 from sim.payment.base_groups import resolve_base_groups
-from sim.payment.capitation import allocate_to_facilities, capitation_by_level, enrolled_table
+from sim.payment.capitation import (
+    allocate_to_facilities,
+    capitation_by_level,
+    care_cost_table,
+    enrolled_table,
+    split_capitation,
+)
 from sim.payment.facility_payment import price_inpatient, price_outpatient
 
 CHRONIC = 2  # sim.county.casemix.CHRONIC
@@ -227,6 +233,12 @@ def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, 
         k: dict[str, Any] = {"fund_to_provider": float(fund),
                              "ledger_balanced": ledger_balanced(checks[checks["year"] == y]),
                              "capitation": float(capitation.loc[capitation["year"] == y, "amount"].sum())}
+        if "care_cost" in capitation:
+            c = capitation[capitation["year"] == y]
+            k["capitation_care_cost"] = float(c["care_cost"].sum())
+            k["capitation_surplus"] = float(c["amount"].sum() - c["care_cost"].sum())
+            k["capitation_surplus_by_level"] = {LEVEL_NAMES[lv]: float(c.loc[c["level"] == lv, "surplus_part"].sum())
+                                                for lv in (VILLAGE, TOWNSHIP, COUNTY)}
         if len(b):
             total = float(b["budget_total"].sum())
 
@@ -340,7 +352,11 @@ class YearBooks:
         if r.payment.capitation.enabled and capitation_enrolled is None:
             raise ValueError("payment.capitation.enabled is true but no capitation_enrolled counts were given")
         enrolled = enrolled_table(capitation_enrolled, [year])
-        cap_level = capitation_by_level(enrolled[enrolled["year"] == year], r.payment.capitation)
+        # the capitation by level: each level's care of the enrolled back, then the surplus split (or the whole
+        # payment split, split_basis 'payment'); ``cap_split`` keeps the two parts for the facilities and KPIs
+        cap_split = split_capitation(capitation_by_level(enrolled[enrolled["year"] == year], r.payment.capitation),
+                                     care_cost_table(op), r.payment.capitation)
+        cap_level = cap_split[["community", "year", "level", "amount"]]
         money = _money(ip, op)
         in_scheme = money["scheme"].isin(r.budget.scheme_codes()).to_numpy()
         on = r.budget.enabled
@@ -363,9 +379,7 @@ class YearBooks:
                              r.budget.scheme_codes(), r.budget.pool, self.pool_state)
             checks = pd.concat([checks, pool_checks(pool, ledger, year)], ignore_index=True)
         levels = _facility_levels(ip, op, facility_level)
-        fac_cap = allocate_to_facilities(
-            cap_level, op.loc[op["capitated"], ["community", "year", "facility_index"]].assign(
-                weight=op.loc[op["capitated"], "visits"] if "visits" in op else 1.0), levels)
+        fac_cap = _capitation_to_facilities(cap_split, op, levels, r.payment.capitation.split_basis)
         fac_budget = fac_cap.iloc[0:0]
         if on and len(budget):
             shares = budget.melt(id_vars=["community", "year"], value_vars=["share_village", "share_township",
@@ -380,10 +394,33 @@ class YearBooks:
         pool_t = pool if pool is not None else pd.DataFrame(columns=list(POOL_COLUMNS))
         out = Settlement(inpatient=ip, outpatient=op, budget=budget if on else _empty_budget(), ledger=ledger,
                          checks=checks, facility_finances=finances,
-                         kpis=_kpis([year], budget if on else _empty_budget(), cap_level, ip, op, checks, pool),
+                         kpis=_kpis([year], budget if on else _empty_budget(), cap_split, ip, op, checks, pool),
                          info={"outpatient_caps": cap_mode, "base_groups": sorted(base_codes)}, pool=pool_t)
         self.closed.append(out)
         return out
+
+
+def _capitation_to_facilities(cap_split: pd.DataFrame, op: pd.DataFrame, levels: np.ndarray,
+                              basis: str) -> pd.DataFrame:
+    """Each facility's capitation, ``community, year, facility_index, amount`` (yuan): under the surplus rule its
+    care part by its own care cost (the fund's share of its capitated follow-ups) and its level's surplus part by
+    its share of the level's capitated visits (a deficit part by care cost); under the payment rule the level's
+    amount by visits."""
+    cap = op.loc[op["capitated"]] if len(op) else op
+    ids = cap[["community", "year", "facility_index"]]
+    by_visits = ids.assign(weight=cap.get("visits", 1.0))
+    key = ["community", "year", "level"]
+    if basis != "surplus":
+        return allocate_to_facilities(cap_split[key + ["amount"]], by_visits, levels)
+    by_care = ids.assign(weight=cap["fund_payment"])
+    deficit = cap_split["surplus_part"].to_numpy() < 0      # a deficit is borne pro rata to care: by care again
+    care = allocate_to_facilities(cap_split[key].assign(amount=cap_split["care_cost"] + np.where(
+        deficit, cap_split["surplus_part"], 0.0)), by_care, levels)
+    rest = allocate_to_facilities(cap_split.loc[~deficit, key].assign(
+        amount=cap_split.loc[~deficit, "surplus_part"]), by_visits, levels)
+    both = pd.concat([care, rest], ignore_index=True)
+    return both.groupby(["community", "year", "facility_index"], as_index=False)["amount"].sum() if len(both) \
+        else both
 
 
 def _empty_budget() -> pd.DataFrame:
