@@ -77,7 +77,7 @@ def test_protocol_care_raises_control_and_lowers_strokes():
 
 def test_residents_age_die_and_are_replaced():
     m = CountyModel(load_config({"extends": "baseline", "population": 20_000, "seed": 4, "years": 2,
-                                 "mechanisms": {"demography": True}}))        # opt-in (common random numbers)
+                                 "mechanisms": {"demography": True}}))
     age0 = m.population.age.copy()
     while m.day < DAYS_PER_YEAR:
         m.step()
@@ -91,11 +91,34 @@ def test_residents_age_die_and_are_replaced():
     assert not m.onset.keep(ids, who, cond, np.zeros(len(who))).any()
     assert m.onset.keep(ids, np.flatnonzero(~dead)[:len(who)], cond, np.zeros(len(who))).all()
     old = age0[dead].mean()
+    scheduled = np.zeros(len(dead), dtype=bool)
+    scheduled[h._death_order] = True            # the year's background deaths (a keyed schedule)
+    disease_dead = dead & ~scheduled            # died of a modelled disease, no background death due this year
     m.start_year(1)
-    assert h.log[1]["births"] == dead.sum() and h.alive.all()
-    assert (m.population.age[dead] == 0).all()
-    assert np.array_equal(m.population.age[~dead], age0[~dead] + 1)
+    # births replace the scheduled background deaths; the disease dead stay dead slots until their own is due
+    assert h.log[1]["births"] == scheduled.sum() and (h.alive == ~disease_dead).all()
+    assert (m.population.age[scheduled] == 0).all()
+    assert np.array_equal(m.population.age[~scheduled], age0[~scheduled] + 1)
     assert old > age0.mean() + 10                          # deaths fall on the old
+
+
+def test_common_random_numbers_hold_in_later_years_with_deaths():
+    """Two scenarios whose deaths differ (the green channel saves stroke and heart-attack patients) keep the same
+    age and sex strata at later year starts, so the onset process draws the same episodes: only those of
+    residents dead in one run and alive in the other differ. (When births replaced every death, the slots of the
+    differing dead were reborn in one run only and the onsets of every later year were re-drawn.)"""
+    models = [CountyModel(load_config({"extends": sc, "population": 8_000, "seed": 4, "years": 3,
+                                       "mechanisms": {"demography": True}})) for sc in ("baseline", "green_channel")]
+    for m in models:
+        while m.day < 2 * DAYS_PER_YEAR:
+            m.step()
+        m.start_year(2)
+    a, b = models
+    assert (a.health.alive != b.health.alive).any()        # the scenarios' dead differ ...
+    assert np.array_equal(a.population.age, b.population.age)      # ... but not the strata
+    assert np.array_equal(a.population.sex, b.population.sex)
+    days = [m.onset.new_episodes(2 * DAYS_PER_YEAR)[1] for m in models]
+    assert np.array_equal(*days)                           # the same residents fall ill (the dead are masked later)
 
 
 def test_green_channel_shortens_time_and_lowers_emergency_deaths():

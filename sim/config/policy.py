@@ -263,10 +263,10 @@ class MechanismConfig(Section):
     chronic_control: bool = param(True, "hypertension and diabetes control (by management) multiplies each "
                                   "resident's incidence of stroke, heart disease and complications (off: "
                                   "incidence by age and sex only)")
-    demography: bool = param(False, "residents age each year, die (life table, stroke and heart-attack case "
-                             "fatality) and are replaced by newborns (off: nobody ages or dies; deaths are still "
-                             "counted as outcomes). Off by default: on, scenarios whose deaths differ re-sample "
-                             "later years' onsets, so common random numbers pair only year 0; use more seeds")
+    demography: bool = param(True, "residents age each year, die (life table, stroke and heart-attack case "
+                             "fatality) and background deaths are replaced by newborns on a schedule that is the "
+                             "same in every scenario, so common random numbers hold in every year (off: nobody "
+                             "ages or dies; deaths are still counted as outcomes)")
     management_effort: bool = param(True, "primary facilities put more managed chronic patients under protocol "
                                     "care when capitation, a global budget or a public-health package pays them "
                                     "for it (off: the protocol share is the rule's)")

@@ -1,9 +1,13 @@
 """A living population 人口老龄化与死亡: ageing, background deaths from a life table, births that keep the county's
 size (docs/health.md §2; life table docs/sources/calibration_data.md §11).
 
-Residents keep their slot in the arrays for the whole run. A resident who dies is marked dead (no more episodes)
-until the next year start, when the slot is reborn as a newborn of the same village, household and insurance
-scheme: births replace deaths one for one, so the county keeps its size while the survivors grow older.
+Residents keep their slot in the arrays for the whole run. A resident who dies is marked dead (no more episodes).
+Background deaths follow a keyed life-table schedule, the same in every scenario; at the next year start each slot
+of that schedule is reborn as a newborn of the same village, household and insurance scheme, so births replace
+background deaths one for one. A resident who died of a modelled disease (stroke, heart attack, another admitted
+condition) stays a dead slot that ages with the rest until its own scheduled background death, then is reborn:
+the age and sex strata are then identical in every scenario, which keeps common random numbers in every year,
+and the county's living population is smaller by the disease deaths of the last years.
 """
 
 from __future__ import annotations
@@ -35,8 +39,9 @@ def death_days(u_die: np.ndarray, u_day: np.ndarray, q: np.ndarray, year_start: 
 
 
 def age_and_replace(pop: Population, dead: np.ndarray, newborn_female: np.ndarray) -> int:
-    """At a year start: survivors age one year; dead slots become newborns (age 0, no chronic disease, not
-    managed, not contracted). Returns the number of births."""
+    """At a year start: every other slot ages one year; the ``dead`` slots (last year's scheduled background
+    deaths) become newborns (age 0, no chronic disease, not managed, not contracted). Returns the number of
+    births."""
     pop.age[~dead] += 1
     births = int(dead.sum())
     if births:

@@ -168,15 +168,22 @@ class Health:
 
     # -- year start ----------------------------------------------------------------------------------
     def start_year(self, year: int) -> None:
-        """Ageing, births in the slots of last year's dead, control states, the year's background deaths."""
+        """Ageing, births in the slots of last year's background deaths, control states, the year's background
+        deaths."""
         m, pop = self.m, self.m.population
         if self.on_demography and year > 0:
-            dead = ~self.alive
+            # births replace last year's scheduled background deaths: a keyed schedule, the same in every
+            # scenario. A resident who died of a modelled disease stays a masked slot that ages with the rest
+            # until its own background death comes due, so the strata the onset process samples from are the
+            # same in every scenario and common random numbers hold in every year: scenarios differ only in the
+            # episodes of residents dead in one and alive in the other.
+            reborn = np.zeros(pop.n, dtype=bool)
+            reborn[self._death_order] = True
             female = m.streams.uniform("health", self.rid, _SLOT_SEX + 10 * year) < \
                 m.config.demography.female_share
-            self.log[year]["births"] = demography.age_and_replace(pop, dead, female)
-            self.alive[:] = True
-            self.died_day[:] = -1
+            self.log[year]["births"] = demography.age_and_replace(pop, reborn, female)
+            self.alive[reborn] = True
+            self.died_day[reborn] = -1
             m.onset.restratify(pop)
         self._update_control(year)
         if self.on_demography:
