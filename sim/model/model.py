@@ -51,7 +51,8 @@ from sim.config.scenario import ScenarioConfig
 from sim.county.casemix import Casemix, load_casemix
 from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
-from sim.model.choice import build_choice_tables, capability_table, choose_first_contact, referral_targets, utilities
+from sim.model.choice import (build_choice_tables, capability_table, choose_first_contact, episode_oop_yuan,
+                              referral_targets, utilities)
 from sim.model.claims import ClaimsRecorder
 from sim.model.emergency import STAGES as HEALTH_STAGES
 from sim.model.emergency import Health
@@ -60,7 +61,7 @@ from sim.model.onset import OnsetProcess, shock_rate_multiplier
 from sim.model.ward import Ward
 from sim.payment.caps import OutpatientCapTracker
 from sim.policy import POLICIES
-from sim.policy.regime import expected_prices, regime_for_year, rules_before
+from sim.policy.regime import contract_route_prices, expected_prices, regime_for_year, rules_before
 from sim.policy.reinvestment import investment, upgrade_cells
 from sim.stages import Day, Stage, insert_stage, subset
 from sim.streams import RandomStreams, derived_ids
@@ -194,8 +195,11 @@ class CountyModel(mesa.Model):
 
     def refresh_choice_tables(self) -> None:
         """Rebuild utilities after prices, rules, quality or capability change."""
+        index = self.config.care_seeking.price_index
+        via = self.regime.contract_via
         self.choice_tables = build_choice_tables(self.config.choice, self.world, self.casemix, self.capable,
-                                                 self.quality, self.regime.expected_oop * self.config.care_seeking.price_index)
+                                                 self.quality, self.regime.expected_oop * index,
+                                                 None if via is None else via * index)
 
     def wants_year_end_surplus(self) -> bool:
         """True when the year now ending has a global budget whose retained surplus will be reinvested."""
@@ -278,7 +282,7 @@ class CountyModel(mesa.Model):
         return choose_first_contact(self.choice_tables, self.world, self.level, pop.village[res], cond, sev,
                                     pop.scheme[res].astype(np.int64), self.contracted[res], inpatient,
                                     self.streams.gumbel("choice", ids, k), self._oop_sev[sev] * self._m_choice[res],
-                                    None if self.named_slot is None else self.named_slot[res])
+                                    None if self.named_slot is None else self.named_slot[res], self.route_slot(res))
 
     # -- patients (sim/behaviour) --------------------------------------------------------------
     def _init_patients(self) -> None:
@@ -309,6 +313,15 @@ class CountyModel(mesa.Model):
         self._village_fu_capable = self.capable[np.ix_(self._village_rows, self._followup_codes)].copy()
         self._apply_chronic_policy()
 
+    def route_slot(self, res: np.ndarray) -> np.ndarray | None:
+        """(n,) primary slot whose referral opens the gatekeeping route for residents ``res`` when only the
+        contracted doctor's referral counts (``policy.gatekeeping.referral_by: contracted_doctor``): the slot the
+        contract names (the township team where contracts name none), -1 without a contract; None otherwise."""
+        if self.regime.contract_route is None and self.choice_tables.via_yuan is None:
+            return None
+        slot = self.named_slot[res] if self.named_slot is not None else np.ones(len(res), dtype=np.int8)
+        return np.where(self.contracted[res], slot, -1).astype(np.int64)
+
     def _set_contracts(self) -> None:
         """Contracts in force this year (policy.family_doctor), when the contracts channel is on."""
         if self.config.mechanisms.contracts:
@@ -335,12 +348,12 @@ class CountyModel(mesa.Model):
         return utilities(self.choice_tables, self.world, self.level, pop.village[res], cond, sev,
                          pop.scheme[res].astype(np.int64), self.contracted[res], inpatient,
                          self._oop_sev[sev] * self._m_choice[res],
-                         None if self.named_slot is None else self.named_slot[res])
+                         None if self.named_slot is None else self.named_slot[res], self.route_slot(res))
 
     def expected_price_and_travel(self, tables, alts, u, res, cond) -> np.ndarray:
         """(2, n) expected out-of-pocket (yuan) and travel time (hours) of episodes over their choice shares."""
         pop = self.population
-        oop = tables.oop_yuan[pop.scheme[res].astype(np.int64)[:, None], cond[:, None], self.level[alts]]
+        oop = episode_oop_yuan(tables, self.level[alts], pop.scheme[res].astype(np.int64), cond, self.route_slot(res))
         return care_seeking.expected_price_and_travel(u, oop, self.world.travel_hours[pop.village[res]])
 
     def _reference_prices(self) -> np.ndarray:
@@ -348,9 +361,10 @@ class CountyModel(mesa.Model):
         condition and severity under the rules before the reform (where ``casemix.seek_care`` holds), weighted by
         residents per village."""
         cm, pop, world = self.casemix, self.population, self.world
+        via = contract_route_prices(cm, self.rules_before)
         tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
-                                     expected_prices(cm, self.rules_before)[0])
-        self._oop_ref_yuan = tables.oop_yuan    # (2, C, 5) reference out-of-pocket, yuan (price_index 1)
+                                     expected_prices(cm, self.rules_before)[0], None if via is None else via[0])
+        self._ref_tables = tables    # reference out-of-pocket, yuan (price_index 1)
         V, C = len(world.villages), cm.n
         weight = np.zeros((2, V))
         np.add.at(weight, (pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
@@ -380,8 +394,9 @@ class CountyModel(mesa.Model):
         alts, u = self.utilities_of(res, cond, sev, inpatient=setting == "inpatient")
         scheme = self.population.scheme[res].astype(np.int64)
         lvl = self.level[alts]
-        oop_now = self.choice_tables.oop_yuan[scheme[:, None], cond[:, None], lvl]
-        oop_ref = self._oop_ref_yuan[scheme[:, None], cond[:, None], lvl]
+        slot = self.route_slot(res)
+        oop_now = episode_oop_yuan(self.choice_tables, lvl, scheme, cond, slot)
+        oop_ref = episode_oop_yuan(self._ref_tables, lvl, scheme, cond, slot)
         beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
         price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
                                                        self.world.travel_hours[self.population.village[res]])
@@ -420,10 +435,19 @@ class CountyModel(mesa.Model):
         # gatekeeping 基层首诊 with a referral route: a patient bound for a county hospital for a gatekept
         # condition first gets a referral at their own township centre (one consultation), then is reimbursed
         # as referred; their first contact is primary care
-        route = self.regime.referral_route[cond] & (self.level[fac] == COUNTY)
+        # (only the contracted doctor's referral counts: the route runs through the contracted village clinic
+        # or township centre, and residents without a contract can only bypass)
+        slot = None if self.regime.contract_route is None else self.route_slot(res)
+        if slot is None:
+            route = self.regime.referral_route[cond] & (self.level[fac] == COUNTY)
+        else:
+            route = (slot >= 0) & self.regime.contract_route[np.maximum(slot, 0), cond] & (self.level[fac] == COUNTY)
         if route.any():
             idx = np.flatnonzero(route)
-            thc = self.world.thc_of_township[self.population.township[res[idx]]]
+            if slot is None:
+                thc = self.world.thc_of_township[self.population.township[res[idx]]]
+            else:
+                thc = self.world.alternatives[self.population.village[res[idx]], slot[idx]].astype(np.int64)
             visit_fac.append(thc); visit_idx.append(idx); visit_ref.append(np.zeros(len(idx), dtype=np.int64))
             visit_cost.append(self._consult_cost[self.level[thc]])
             referred[idx] = 1
