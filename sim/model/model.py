@@ -356,34 +356,54 @@ class CountyModel(mesa.Model):
         oop = episode_oop_yuan(tables, self.level[alts], pop.scheme[res].astype(np.int64), cond, self.route_slot(res))
         return care_seeking.expected_price_and_travel(u, oop, self.world.travel_hours[pop.village[res]])
 
+    def contract_group(self, res: np.ndarray) -> np.ndarray:
+        """(n,) reference group of residents: 0 no contract, 1 + the slot the contract names (1 village doctor,
+        2 township team; 1 where contracts name none)."""
+        if self.named_slot is None:
+            return self.contracted[res].astype(np.int64)
+        return np.where(self.contracted[res], 1 + self.named_slot[res].astype(np.int64), 0)
+
     def _reference_prices(self) -> np.ndarray:
-        """(2, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by scheme,
-        condition and severity under the rules before the reform (where ``casemix.seek_care`` holds), weighted by
-        residents per village."""
+        """(2, 3, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by contract
+        group (:meth:`contract_group`), scheme, condition and severity under the rules before the reform (where
+        ``casemix.seek_care`` holds), weighted by the group's residents per village.
+
+        By contract group because a contract steers a patient to the (cheaper) primary facilities: measured
+        against uncontracted patients' prices, almost every contracted patient sat below the reference, where
+        the bounded response ``g`` saturates, and hardly responded to a price rise (docs/patients.md §2)."""
         cm, pop, world = self.casemix, self.population, self.world
         via = contract_route_prices(cm, self.rules_before)
         tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
                                      expected_prices(cm, self.rules_before)[0], None if via is None else via[0])
         self._ref_tables = tables    # reference out-of-pocket, yuan (price_index 1)
         V, C = len(world.villages), cm.n
-        weight = np.zeros((2, V))
-        np.add.at(weight, (pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
-        out = np.zeros((2, 2, C, 3))
+        group = self.contract_group(np.arange(pop.n))
+        weight = np.zeros((3, 2, V))
+        np.add.at(weight, (group, pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
+        out = np.zeros((2, 3, 2, C, 3))
         v, c, k = (a.ravel() for a in np.meshgrid(np.arange(V), np.arange(C), np.arange(3), indexing="ij"))
         inp = cm.setting[c] == INPATIENT
-        for s in (0, 1):
-            g = np.zeros((2, len(v)))
-            for flag in (False, True):
-                sel = inp == flag
-                alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(sel.sum(), s),
-                                    np.zeros(sel.sum(), dtype=bool), flag, self._oop_sev[k[sel]], None)
-                oop = tables.oop_yuan[s, c[sel][:, None], self.level[alts]]
-                g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
-            w = weight[s][v]
-            den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
-            for j in (0, 1):
-                num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
-                out[j, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
+        for grp in range(3):
+            if grp and not weight[grp].any():
+                out[:, grp] = out[:, 0]
+                continue
+            named = None if self.named_slot is None or grp == 0 else np.full(len(v), grp - 1, dtype=np.int8)
+            for s in (0, 1):
+                g = np.zeros((2, len(v)))
+                for flag in (False, True):
+                    sel = inp == flag
+                    n = int(sel.sum())
+                    slot = None if tables.via_yuan is None or not grp else np.full(n, 1 if named is None else grp - 1)
+                    alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(n, s),
+                                        np.full(n, grp > 0), flag, self._oop_sev[k[sel]],
+                                        None if named is None else named[sel], slot)
+                    oop = episode_oop_yuan(tables, self.level[alts], np.full(n, s), c[sel], slot)
+                    g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
+                w = (weight[grp, s] if weight[grp, s].any() else weight[0, s])[v]
+                den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
+                for j in (0, 1):
+                    num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
+                    out[j, grp, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
         return out
 
     def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> np.ndarray:
@@ -400,7 +420,7 @@ class CountyModel(mesa.Model):
         beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
         price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
                                                        self.world.travel_hours[self.population.village[res]])
-        ref = self._g_ref[:, self.population.scheme[res].astype(np.int64), cond, sev]
+        ref = self._g_ref[:, self.contract_group(res), scheme, cond, sev]
         cs = self.config.care_seeking
         return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
                                              self._m_seek[res], hours, ref[1], cs.travel_elasticity)
