@@ -357,11 +357,15 @@ class CountyModel(mesa.Model):
         return care_seeking.expected_price_and_travel(u, oop, self.world.travel_hours[pop.village[res]])
 
     def contract_group(self, res: np.ndarray) -> np.ndarray:
-        """(n,) reference group of residents: 0 no contract, 1 + the slot the contract names (1 village doctor,
+        """(n,) contract group of residents: 0 no contract, 1 + the slot the contract names (1 village doctor,
         2 township team; 1 where contracts name none)."""
         if self.named_slot is None:
             return self.contracted[res].astype(np.int64)
         return np.where(self.contracted[res], 1 + self.named_slot[res].astype(np.int64), 0)
+
+    def reference_group(self, res: np.ndarray) -> np.ndarray:
+        """(n,) care-seeking reference group of residents: contract group x 5 + income quintile."""
+        return self.contract_group(res) * 5 + self.income_quintile[res].astype(np.int64)
 
     def _reference_prices(self) -> np.ndarray:
         """(2, 3, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by contract
@@ -377,15 +381,19 @@ class CountyModel(mesa.Model):
                                      expected_prices(cm, self.rules_before)[0], None if via is None else via[0])
         self._ref_tables = tables    # reference out-of-pocket, yuan (price_index 1)
         V, C = len(world.villages), cm.n
-        group = self.contract_group(np.arange(pop.n))
-        weight = np.zeros((3, 2, V))
+        group = self.reference_group(np.arange(pop.n))
+        weight = np.zeros((15, 2, V))
         np.add.at(weight, (group, pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
-        out = np.zeros((2, 3, 2, C, 3))
+        # each income quintile chooses with its own price sensitivity (geometric mean of its multipliers)
+        m_q = np.exp(np.bincount(self.income_quintile, np.log(self._m_choice), minlength=5)
+                     / np.maximum(np.bincount(self.income_quintile, minlength=5), 1))
+        out = np.zeros((2, 15, 2, C, 3))
         v, c, k = (a.ravel() for a in np.meshgrid(np.arange(V), np.arange(C), np.arange(3), indexing="ij"))
         inp = cm.setting[c] == INPATIENT
-        for grp in range(3):
-            if grp and not weight[grp].any():
-                out[:, grp] = out[:, 0]
+        for gq in range(15):
+            grp, q = divmod(gq, 5)
+            if not weight[gq].any():
+                out[:, gq] = out[:, q] if grp else 0.0
                 continue
             named = None if self.named_slot is None or grp == 0 else np.full(len(v), grp - 1, dtype=np.int8)
             for s in (0, 1):
@@ -395,15 +403,15 @@ class CountyModel(mesa.Model):
                     n = int(sel.sum())
                     slot = None if tables.via_yuan is None or not grp else np.full(n, 1 if named is None else grp - 1)
                     alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(n, s),
-                                        np.full(n, grp > 0), flag, self._oop_sev[k[sel]],
+                                        np.full(n, grp > 0), flag, self._oop_sev[k[sel]] * m_q[q],
                                         None if named is None else named[sel], slot)
                     oop = episode_oop_yuan(tables, self.level[alts], np.full(n, s), c[sel], slot)
                     g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
-                w = (weight[grp, s] if weight[grp, s].any() else weight[0, s])[v]
+                w = (weight[gq, s] if weight[gq, s].any() else weight[q, s])[v]
                 den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
                 for j in (0, 1):
                     num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
-                    out[j, grp, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
+                    out[j, gq, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
         return out
 
     def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> np.ndarray:
@@ -420,7 +428,7 @@ class CountyModel(mesa.Model):
         beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
         price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
                                                        self.world.travel_hours[self.population.village[res]])
-        ref = self._g_ref[:, self.contract_group(res), scheme, cond, sev]
+        ref = self._g_ref[:, self.reference_group(res), scheme, cond, sev]
         cs = self.config.care_seeking
         return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
                                              self._m_seek[res], hours, ref[1], cs.travel_elasticity)
