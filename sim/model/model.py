@@ -51,8 +51,14 @@ from sim.config.scenario import ScenarioConfig
 from sim.county.casemix import Casemix, load_casemix
 from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
-from sim.model.choice import (build_choice_tables, capability_table, choose_first_contact, episode_oop_yuan,
-                              referral_targets, utilities)
+from sim.model.choice import (
+    build_choice_tables,
+    capability_table,
+    choose_first_contact,
+    episode_oop_yuan,
+    referral_targets,
+    utilities,
+)
 from sim.model.claims import ClaimsRecorder
 from sim.model.emergency import STAGES as HEALTH_STAGES
 from sim.model.emergency import Health
