@@ -73,7 +73,8 @@ class GatekeepingConfig(Section):
 
 class FamilyDoctorConfig(Section):
     """Family-doctor contracting 家庭医生签约服务 as a rule: the contract rate the county reaches (a reform step
-    can raise it), and whether gatekeeping counts only the contracted doctor's referral.
+    can raise it). Whether gatekeeping counts only the contracted doctor's referral is
+    ``policy.gatekeeping.referral_by``.
 
     Used when ``mechanisms.contracts`` is on; off, contracts are those drawn with the population from
     ``demography.contract_share_*`` and never change.
