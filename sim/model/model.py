@@ -374,13 +374,15 @@ class CountyModel(mesa.Model):
         return self.contract_group(res) * 5 + self.income_quintile[res].astype(np.int64)
 
     def _reference_prices(self) -> np.ndarray:
-        """(2, 3, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by contract
-        group (:meth:`contract_group`), scheme, condition and severity under the rules before the reform (where
-        ``casemix.seek_care`` holds), weighted by the group's residents per village.
+        """(2, 15, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by
+        reference group (:meth:`reference_group`: contract group x income quintile), scheme, condition and severity
+        under the rules before the reform (where ``casemix.seek_care`` holds), weighted by the group's residents
+        per village; each quintile chooses with the geometric mean of its income multipliers.
 
-        By contract group because a contract steers a patient to the (cheaper) primary facilities: measured
-        against uncontracted patients' prices, almost every contracted patient sat below the reference, where
-        the bounded response ``g`` saturates, and hardly responded to a price rise (docs/patients.md §2)."""
+        By group because a contract steers a patient to the (cheaper) primary facilities and richer patients
+        choose dearer ones: measured against one reference, almost every contracted patient and most poor ones
+        sat below it, where the bounded response ``g`` saturates, and hardly responded to a price rise, while the
+        rich were priced out of care by their own choice of quality (docs/patients.md §2)."""
         cm, pop, world = self.casemix, self.population, self.world
         via = contract_route_prices(cm, self.rules_before)
         tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
