@@ -62,11 +62,19 @@ class GatekeepingConfig(Section):
         "as referred; patients expect the cheaper of that route and bypassing (off: bypassing is the only way)",
         source="docs/sources/payment_rules.md §5.1: first contact at primary care with upward referral "
                "(基层首诊、双向转诊) [K]")
+    referral_by: Literal["any_primary", "contracted_doctor"] = param(
+        "any_primary", "whose referral opens the referral route: any_primary = the resident's own township centre; "
+        "contracted_doctor = only the contracted family doctor's (the village doctor or township team the contract "
+        "names; the consultation is at that facility), so residents without a contract have no route and pay the "
+        "bypass cut (they do not sign a contract on the spot: the contract rate is policy.family_doctor's)",
+        source="docs/sources/payment_rules.md §5.1: in some areas a family-doctor referral is required for "
+               "county-level outpatient care [K]; docs/sources/behaviour_evidence.md §6")
 
 
 class FamilyDoctorConfig(Section):
     """Family-doctor contracting 家庭医生签约服务 as a rule: the contract rate the county reaches (a reform step
-    can raise it), and whether gatekeeping counts only the contracted doctor's referral.
+    can raise it). Whether gatekeeping counts only the contracted doctor's referral is
+    ``policy.gatekeeping.referral_by``.
 
     Used when ``mechanisms.contracts`` is on; off, contracts are those drawn with the population from
     ``demography.contract_share_*`` and never change.
@@ -240,6 +248,9 @@ class MechanismConfig(Section):
                             "population draw, no named facility, no extra follow-ups)")
     chronic_continuity: bool = param(True, "chronic follow-ups go to the patient's usual facility; village drug "
                                      "list and long prescriptions apply (off: a fresh choice at every refill)")
+    refill_cap_in_price: bool = param(True, "the out-of-pocket price patients expect for a two-disease refill "
+                                      "counts the annual fund cap: the fund pays at most the cap spread over the "
+                                      "year's refills (off: the reimbursement ratio alone)")
     length_of_stay: bool = param(True, "facilities lengthen or shorten stays with the marginal revenue of a day "
                                  "(providers.length_of_stay)")
     intensity: bool = param(True, "facilities raise or lower services per day with the marginal revenue of a yuan "

@@ -53,8 +53,8 @@ from sim.config.scenario import ScenarioConfig
 from sim.county.casemix import Casemix, load_casemix
 from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
-from sim.model.choice import (Utilities, build_choice_tables, capability_table, pick, referral_targets, rows_of,
-                              utilities)
+from sim.model.choice import (Utilities, build_choice_tables, capability_table, episode_oop_yuan, pick,
+                              referral_targets, rows_of, utilities)
 from sim.model.claims import ClaimsRecorder
 from sim.model.emergency import STAGES as HEALTH_STAGES
 from sim.model.emergency import Health
@@ -63,7 +63,7 @@ from sim.model.onset import OnsetProcess, shock_rate_multiplier
 from sim.model.ward import Ward
 from sim.payment.caps import OutpatientCapTracker
 from sim.policy import POLICIES
-from sim.policy.regime import expected_prices, regime_for_year, rules_before
+from sim.policy.regime import contract_route_prices, expected_prices, regime_for_year, rules_before
 from sim.policy.reinvestment import investment, upgrade_cells
 from sim.stages import Day, Stage, insert_stage, subset
 from sim.streams import RandomStreams, derived_ids
@@ -204,8 +204,11 @@ class CountyModel(mesa.Model):
 
     def refresh_choice_tables(self) -> None:
         """Rebuild utilities after prices, rules, quality or capability change."""
+        index = self.config.care_seeking.price_index
+        via = self.regime.contract_via
         self.choice_tables = build_choice_tables(self.config.choice, self.world, self.casemix, self.capable,
-                                                 self.quality, self.regime.expected_oop * self.config.care_seeking.price_index)
+                                                 self.quality, self.regime.expected_oop * index,
+                                                 None if via is None else via * index)
 
     def wants_year_end_surplus(self) -> bool:
         """True when the year now ending has a global budget whose retained surplus will be reinvested."""
@@ -324,6 +327,15 @@ class CountyModel(mesa.Model):
         self._village_fu_capable = self.capable[np.ix_(self._village_rows, self._followup_codes)].copy()
         self._apply_chronic_policy()
 
+    def route_slot(self, res: np.ndarray) -> np.ndarray | None:
+        """(n,) primary slot whose referral opens the gatekeeping route for residents ``res`` when only the
+        contracted doctor's referral counts (``policy.gatekeeping.referral_by: contracted_doctor``): the slot the
+        contract names (the township team where contracts name none), -1 without a contract; None otherwise."""
+        if self.regime.contract_route is None and self.choice_tables.via_yuan is None:
+            return None
+        slot = self.named_slot[res] if self.named_slot is not None else np.ones(len(res), dtype=np.int8)
+        return np.where(self.contracted[res], slot, -1).astype(np.int64)
+
     def _set_contracts(self) -> None:
         """Contracts in force this year (policy.family_doctor), when the contracts channel is on."""
         if self.config.mechanisms.contracts:
@@ -350,35 +362,66 @@ class CountyModel(mesa.Model):
         return utilities(self.choice_tables, self.world, self.level, pop.village[res], cond, sev,
                          pop.scheme[res].astype(np.int64), self.contracted[res], inpatient,
                          self._oop_sev[sev] * self._m_choice[res],
-                         None if self.named_slot is None else self.named_slot[res])
+                         None if self.named_slot is None else self.named_slot[res], self.route_slot(res))
+
+    def contract_group(self, res: np.ndarray) -> np.ndarray:
+        """(n,) contract group of residents: 0 no contract, 1 + the slot the contract names (1 village doctor,
+        2 township team; 1 where contracts name none)."""
+        if self.named_slot is None:
+            return self.contracted[res].astype(np.int64)
+        return np.where(self.contracted[res], 1 + self.named_slot[res].astype(np.int64), 0)
+
+    def reference_group(self, res: np.ndarray) -> np.ndarray:
+        """(n,) care-seeking reference group of residents: contract group x 5 + income quintile."""
+        return self.contract_group(res) * 5 + self.income_quintile[res].astype(np.int64)
 
     def _reference_prices(self) -> np.ndarray:
-        """(2, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by scheme,
-        condition and severity under the rules before the reform (where ``casemix.seek_care`` holds), weighted by
-        residents per village."""
+        """(2, 15, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by
+        reference group (:meth:`reference_group`: contract group x income quintile), scheme, condition and severity
+        under the rules before the reform (where ``casemix.seek_care`` holds), weighted by the group's residents
+        per village; each quintile chooses with the geometric mean of its income multipliers.
+
+        By group because a contract steers a patient to the (cheaper) primary facilities and richer patients
+        choose dearer ones: measured against one reference, almost every contracted patient and most poor ones
+        sat below it, where the bounded response ``g`` saturates, and hardly responded to a price rise, while the
+        rich were priced out of care by their own choice of quality (docs/patients.md §2)."""
         cm, pop, world = self.casemix, self.population, self.world
+        via = contract_route_prices(cm, self.rules_before)
         tables = build_choice_tables(self.config.choice, world, cm, self.capable, self.quality,
-                                     expected_prices(cm, self.rules_before)[0])
-        self._oop_ref_yuan = tables.oop_yuan    # (2, C, 5) reference out-of-pocket, yuan (price_index 1)
+                                     expected_prices(cm, self.rules_before)[0], None if via is None else via[0])
+        self._ref_tables = tables    # reference out-of-pocket, yuan (price_index 1)
         V, C = len(world.villages), cm.n
-        weight = np.zeros((2, V))
-        np.add.at(weight, (pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
-        out = np.zeros((2, 2, C, 3))
+        group = self.reference_group(np.arange(pop.n))
+        weight = np.zeros((15, 2, V))
+        np.add.at(weight, (group, pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
+        # each income quintile chooses with its own price sensitivity (geometric mean of its multipliers)
+        m_q = np.exp(np.bincount(self.income_quintile, np.log(self._m_choice), minlength=5)
+                     / np.maximum(np.bincount(self.income_quintile, minlength=5), 1))
+        out = np.zeros((2, 15, 2, C, 3))
         v, c, k = (a.ravel() for a in np.meshgrid(np.arange(V), np.arange(C), np.arange(3), indexing="ij"))
         inp = cm.setting[c] == INPATIENT
-        for s in (0, 1):
-            g = np.zeros((2, len(v)))
-            for flag in (False, True):
-                sel = inp == flag
-                alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(sel.sum(), s),
-                                    np.zeros(sel.sum(), dtype=bool), flag, self._oop_sev[k[sel]], None)
-                oop = tables.oop_yuan[s, c[sel][:, None], self.level[alts]]
-                g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
-            w = weight[s][v]
-            den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
-            for j in (0, 1):
-                num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
-                out[j, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
+        for gq in range(15):
+            grp, q = divmod(gq, 5)
+            if not weight[gq].any():
+                out[:, gq] = out[:, q] if grp else 0.0
+                continue
+            named = None if self.named_slot is None or grp == 0 else np.full(len(v), grp - 1, dtype=np.int8)
+            for s in (0, 1):
+                g = np.zeros((2, len(v)))
+                for flag in (False, True):
+                    sel = inp == flag
+                    n = int(sel.sum())
+                    slot = None if tables.via_yuan is None or not grp else np.full(n, 1 if named is None else grp - 1)
+                    alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(n, s),
+                                        np.full(n, grp > 0), flag, self._oop_sev[k[sel]] * m_q[q],
+                                        None if named is None else named[sel], slot)
+                    oop = episode_oop_yuan(tables, self.level[alts], np.full(n, s), c[sel], slot)
+                    g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
+                w = (weight[gq, s] if weight[gq, s].any() else weight[q, s])[v]
+                den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
+                for j in (0, 1):
+                    num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
+                    out[j, gq, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
         return out
 
     def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> tuple[np.ndarray, Utilities | None]:
@@ -390,12 +433,13 @@ class CountyModel(mesa.Model):
         alts, u = self.utilities_of(res, cond, sev, inpatient=setting == "inpatient")
         scheme = self.population.scheme[res].astype(np.int64)
         lvl = self.level[alts]
-        oop_now = self.choice_tables.oop_yuan[scheme[:, None], cond[:, None], lvl]
-        oop_ref = self._oop_ref_yuan[scheme[:, None], cond[:, None], lvl]
+        slot = self.route_slot(res)
+        oop_now = episode_oop_yuan(self.choice_tables, lvl, scheme, cond, slot)
+        oop_ref = episode_oop_yuan(self._ref_tables, lvl, scheme, cond, slot)
         beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
         price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
                                                        self.world.travel_hours[self.population.village[res]])
-        ref = self._g_ref[:, self.population.scheme[res].astype(np.int64), cond, sev]
+        ref = self._g_ref[:, self.reference_group(res), scheme, cond, sev]
         cs = self.config.care_seeking
         return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
                                              self._m_seek[res], hours, ref[1], cs.travel_elasticity), (alts, u)
@@ -431,10 +475,19 @@ class CountyModel(mesa.Model):
         # gatekeeping 基层首诊 with a referral route: a patient bound for a county hospital for a gatekept
         # condition first gets a referral at their own township centre (one consultation), then is reimbursed
         # as referred; their first contact is primary care
-        route = self.regime.referral_route[cond] & (self.level[fac] == COUNTY)
+        # (only the contracted doctor's referral counts: the route runs through the contracted village clinic
+        # or township centre, and residents without a contract can only bypass)
+        slot = None if self.regime.contract_route is None else self.route_slot(res)
+        if slot is None:
+            route = self.regime.referral_route[cond] & (self.level[fac] == COUNTY)
+        else:
+            route = (slot >= 0) & self.regime.contract_route[np.maximum(slot, 0), cond] & (self.level[fac] == COUNTY)
         if route.any():
             idx = np.flatnonzero(route)
-            thc = self.world.thc_of_township[self.population.township[res[idx]]]
+            if slot is None:
+                thc = self.world.thc_of_township[self.population.township[res[idx]]]
+            else:
+                thc = self.world.alternatives[self.population.village[res[idx]], slot[idx]].astype(np.int64)
             visit_fac.append(thc); visit_idx.append(idx); visit_ref.append(np.zeros(len(idx), dtype=np.int64))
             visit_cost.append(self._consult_cost[self.level[thc]])
             referred[idx] = 1

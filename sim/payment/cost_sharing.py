@@ -118,7 +118,7 @@ def chain_deductible_paid(claims: pd.DataFrame, cfg: CostSharingConfig,
 
 
 def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, cfg: CostSharingConfig,
-                 ratio_cut: np.ndarray | None = None) -> np.ndarray:
+                 ratio_cut: np.ndarray | None = None, refills_per_year: float | None = None) -> np.ndarray:
     """Out-of-pocket a patient expects when choosing a facility on their own (no referral).
 
     Parameters
@@ -129,6 +129,10 @@ def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, c
     ratio_cut : (C, 5) share points off the ratio for self-referral under the scenario's referral rules
         (:meth:`sim.policy.rules.ReferralRules.self_referral_cut`); default: self-chosen out-of-county
         admissions count as unreferred.
+    refills_per_year : two-disease refills a managed patient makes in a year; when given, a chronic refill's
+        expected fund payment is at most the annual two-disease cap spread over them (``cap / refills_per_year``,
+        yuan): over a year of refills at one level the fund pays ``min(ratio * annual cost, cap)``, so the
+        patient expects ``min(ratio, cap / annual cost)`` of each refill reimbursed (:func:`capped_refill_fund`).
 
     Returns
     -------
@@ -146,8 +150,24 @@ def expected_oop(cost: np.ndarray, inpatient: np.ndarray, chronic: np.ndarray, c
         inp = inpatient_split(c, lvl, sch, lvl >= OUT_OF_COUNTY_MIN_LEVEL, 0.0, cfg, ratio_cut=ratio_cut)["oop_payment"]
         outp = outpatient_split(c, lvl, sch, np.broadcast_to(chronic[:, None], (C, N_LEVELS)), cfg,
                                 ratio_cut=op_cut)["oop_payment"]
+        if refills_per_year:
+            fund = c - outp
+            capped = capped_refill_fund(fund, cfg.scheme(s).caps()[2], refills_per_year)
+            outp = np.where(chronic[:, None] & (capped < fund), c - capped, outp)
         out[s] = np.where(inpatient[:, None], inp, outp)
     return np.where(np.isnan(cost)[None], np.nan, out)
+
+
+def capped_refill_fund(fund: np.ndarray, annual_cap: float, refills_per_year: float) -> np.ndarray:
+    """Fund payment a patient expects per two-disease refill under an annual cap 两病年度限额, yuan.
+
+    ``fund`` : uncapped fund payment per refill (ratio x cost), yuan; ``annual_cap`` : yuan per person, disease
+    and year (``inf`` = none). A patient refilling ``refills_per_year`` times at a facility is paid
+    ``min(refills * fund, cap)`` over the year, i.e. ``min(fund, cap / refills)`` per refill on average: once the
+    cap binds, a higher ratio no longer lowers the price (the cap and the ratio are separate levers)."""
+    if not np.isfinite(annual_cap) or refills_per_year <= 0:
+        return fund
+    return np.minimum(fund, annual_cap / refills_per_year)
 
 
 def settle_claims(inpatient: pd.DataFrame, outpatient: pd.DataFrame, cfg: CostSharingConfig,

@@ -39,6 +39,7 @@ BEHAVIOUR_OFF: dict = {
     # patients (sim/behaviour: care seeking, contracts, chronic continuity; evidence-based choice coefficients)
     # and provider channels (sim/behaviour: length of stay, intensity, admission threshold, coding, selection)
     "mechanisms": {"care_seeking": False, "contracts": False, "chronic_continuity": False,
+                   "refill_cap_in_price": False,
                    "length_of_stay": False, "intensity": False, "admission": False, "coding": False,
                    "cost_shifting": False,
                    # selection: split admissions 分解住院; county outpatient redirects to primary care 门诊下沉
