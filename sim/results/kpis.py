@@ -49,8 +49,14 @@ def _ratio(a: float, b: float) -> float:
     return float(a) / float(b) if b else float("nan")
 
 
+def _fund_where(ip: pd.DataFrame, op: pd.DataFrame, mask_ip, mask_op) -> float:
+    """Fund payment (yuan) of the inpatient claims ``ip[mask_ip]`` and outpatient claims ``op[mask_op]``."""
+    return ip.loc[mask_ip, "fund_payment"].sum() + op.loc[mask_op, "fund_payment"].sum()
+
+
 def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.DataFrame, bed_days: np.ndarray,
-                facility_level: np.ndarray, beds: np.ndarray, population: int, base_group: np.ndarray) -> dict[str, dict]:
+                facility_level: np.ndarray, beds: np.ndarray, population: int,
+                base_group: np.ndarray) -> dict[str, dict]:
     """KPIs keyed by year (as a string, ``'0'`` is the first simulated year).
 
     Parameters
@@ -70,9 +76,6 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
         total = ip["total_cost"].sum() + op["total_cost"].sum()
         fund = ip["fund_payment"].sum() + op["fund_payment"].sum()
         oop = ip["oop_payment"].sum() + op["oop_payment"].sum()
-
-        def fund_where(mask_ip, mask_op):
-            return ip.loc[mask_ip, "fund_payment"].sum() + op.loc[mask_op, "fund_payment"].sum()
 
         adm = inpatient[(inpatient["admit_day"] // DAYS_PER_YEAR == year) & (inpatient["segment"] == 0)]
         closed = ip[~ip["open_at_end"]]
@@ -113,11 +116,11 @@ def yearly_kpis(daily: pd.DataFrame, inpatient: pd.DataFrame, outpatient: pd.Dat
             "out_of_county_admissions": int(s["admissions_out_of_county"]),
             "unreferred_out_of_county_admissions": int(
                 (adm["unreferred_out"]).sum()),
-            "out_of_county_fund_share": _ratio(fund_where(ip["level"] >= CITY, op["level"] >= CITY), fund),
+            "out_of_county_fund_share": _ratio(_fund_where(ip, op, ip["level"] >= CITY, op["level"] >= CITY), fund),
             "out_of_county_inpatient_fund_share": _ratio(ip.loc[ip["level"] >= CITY, "fund_payment"].sum(),
                                                          ip["fund_payment"].sum()),
-            "primary_fund_share": _ratio(fund_where(ip["level"] <= PRIMARY_MAX_LEVEL, op["level"] <= PRIMARY_MAX_LEVEL),
-                                         fund),
+            "primary_fund_share": _ratio(_fund_where(ip, op, ip["level"] <= PRIMARY_MAX_LEVEL,
+                                                     op["level"] <= PRIMARY_MAX_LEVEL), fund),
             "total_cost": float(total), "fund_payment": float(fund), "oop_payment": float(oop),
             "oop_share": _ratio(oop, total),
             "fund_per_resident": _ratio(fund, population),

@@ -38,8 +38,6 @@ from sim.payment.capitation import (
 )
 from sim.payment.facility_payment import price_inpatient, price_outpatient
 
-CHRONIC = 2  # sim.county.casemix.CHRONIC
-
 
 @dataclass(frozen=True)
 class PaymentRules:
@@ -158,7 +156,7 @@ def _money(ip: pd.DataFrame, op: pd.DataFrame) -> pd.DataFrame:
     extra = ["condition_index", "path_code", "segment", "readmission"]
     ip_c = ip[cols + [c for c in extra if c in ip]].assign(contacts=1, inpatient=True)
     op_c = op[cols + [c for c in ("condition_index",) if c in op]].assign(
-        contacts=op["visits"] if "visits" in op else 1, inpatient=False)
+        contacts=op.get("visits", 1), inpatient=False)
     stacked = pd.concat([ip_c, op_c], ignore_index=True)
     stacked = stacked.astype({"community": np.int64, "year": np.int64, "month": np.int64, "level": np.int64,
                               "facility_index": np.int64, "scheme": np.int64})
@@ -223,6 +221,12 @@ def apply_price_shocks(claims: pd.DataFrame, shocks: Sequence, codes: Sequence[s
     return claims.assign(total_cost=claims["total_cost"].to_numpy(float) * factor)
 
 
+def _budget_weighted(b: pd.DataFrame, col: str, total: float) -> float:
+    """``col`` averaged over the year's budget rows ``b`` weighted by their ``budget_total`` (summing to ``total``);
+    the plain mean when the budgets total zero."""
+    return float((b[col] * b["budget_total"]).sum() / total) if total else float(b[col].mean())
+
+
 def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, ip: pd.DataFrame,
           op: pd.DataFrame, checks: pd.DataFrame, pool: pd.DataFrame | None = None) -> dict[str, dict]:
     out = {}
@@ -241,14 +245,12 @@ def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, 
                                                 for lv in (VILLAGE, TOWNSHIP, COUNTY)}
         if len(b):
             total = float(b["budget_total"].sum())
-
-            def weighted(col):
-                return float((b[col] * b["budget_total"]).sum() / total) if total else float(b[col].mean())
             k.update(budget_total=total, budget_surplus=float(b["surplus"].sum()),
-                     surplus_share_by_level={n: float(b[f"share_{n}"].sum()) for n in ("county", "township", "village")},
+                     surplus_share_by_level={n: float(b[f"share_{n}"].sum())
+                                             for n in ("county", "township", "village")},
                      risk_fund_balance=float(b["risk_fund_balance"].sum()),
-                     performance_score=weighted("performance_score"),
-                     budget_spent=float(b["spent"].sum()), budget_growth=weighted("growth"),
+                     performance_score=_budget_weighted(b, "performance_score", total),
+                     budget_spent=float(b["spent"].sum()), budget_growth=_budget_weighted(b, "growth", total),
                      deposit=float(b["deposit"].sum()), deposit_returned=float(b["deposit_returned"].sum()),
                      retained_surplus=float(b["retained_surplus"].sum()),
                      reasonable_overspend=float(b["reasonable_overspend"].sum()),
@@ -256,7 +258,7 @@ def _kpis(years: Sequence[int], budget: pd.DataFrame, capitation: pd.DataFrame, 
                      behaviour_overspend=float(b["behaviour_overspend"].sum()),
                      risk_fund_draw=float(b["risk_fund_draw"].sum()),
                      budget_net_result=float(b["net_result"].sum()),
-                     score_by_indicator={i: weighted(f"score_{i}") for i in INDICATORS})
+                     score_by_indicator={i: _budget_weighted(b, f"score_{i}", total) for i in INDICATORS})
         else:  # None, not NaN: summaries of two runs without a budget compare equal
             k.update(budget_total=None, budget_surplus=None, surplus_share_by_level={}, risk_fund_balance=None,
                      performance_score=None)
@@ -361,7 +363,8 @@ class YearBooks:
         in_scheme = money["scheme"].isin(r.budget.scheme_codes()).to_numpy()
         on = r.budget.enabled
         money["package"] = in_scheme & on
-        monthly = money.groupby(["community", "year", "month", "level", "package"], as_index=False)[["fund", "oop"]].sum()
+        monthly = money.groupby(["community", "year", "month", "level", "package"],
+                                as_index=False)[["fund", "oop"]].sum()
         income_g = income_growth(self.enrollees, r.budget.scheme_codes(), year, r.budget.pool)
         shock = _shock_excess(money[in_scheme], self.shocks, year, self.codes)
         budget, schedule = run_budget_year(
