@@ -20,7 +20,7 @@ def _onsets(overlay: dict, days: int = 120, population: int = 20_000) -> tuple[n
     """(conditions, residents) of all onsets over ``days`` as the onset stage produces them."""
     m = CountyModel(load_config({"extends": "baseline", "population": population, "seed": 2, **overlay}))
     conds, res = [], []
-    for d in range(days):
+    for _ in range(days):
         ids, r, c = m.onset.new_episodes()
         if m.health is not None:
             keep = m.onset.keep(ids, r, c, m.streams.uniform("health", ids, 40))
@@ -139,7 +139,10 @@ def test_green_channel_shortens_time_and_lowers_emergency_deaths():
     sev = np.array([1, 1, 1, 1])
     p_slow, _ = m.health.fatality(cond, sev, np.array([240.0, 240.0, 240.0, 240.0]))
     p_fast, _ = m.health.fatality(cond, sev, np.array([210.0, 210.0, 180.0, 180.0]))
-    odds = lambda p: p / (1 - p)
+
+    def odds(p):
+        return p / (1 - p)
+
     assert odds(p_fast[0]) / odds(p_slow[0]) == pytest.approx(0.96 ** 2)
     assert p_slow[2] / p_fast[2] == pytest.approx(1.036 ** 2)
 

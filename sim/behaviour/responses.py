@@ -56,7 +56,11 @@ def provider_tables(config, regime, casemix=None) -> ProviderTables:
     cfg, mech = config.providers, config.mechanisms
     now: Margins = regime.margins
     before: Margins = regime.margins_before
-    pick = lambda on: now if on else before
+
+    def pick(on: bool) -> Margins:
+        """The margins a channel reads: this year's when its switch is on, the frozen pre-reform ones when off."""
+        return now if on else before
+
     los = los_multiplier(pick(mech.length_of_stay), cfg)
     sup = (regime.rules if mech.coding else regime.rules_before).payment.supervision
     capped = bool(regime.rules.budget.enabled and not now.one_purse.any()) if mech.intensity else False

@@ -40,7 +40,10 @@ def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules, drg_scal
     revenue = expected_case_revenue(cost, rw, rules, drg_code=drg, setting=casemix.setting, drg_scale=drg_scale)
     oop = _resident_oop(cost, rules)
     ctc = rules.payment.cost_to_charge.as_array()
-    to_lcs = lambda a: np.moveaxis(a, -1, 0)                                       # (C, 3, 5) -> (5, C, 3)
+
+    def to_lcs(a: np.ndarray) -> np.ndarray:
+        """(C, 3, 5) -> (5, C, 3)"""
+        return np.moveaxis(a, -1, 0)
 
     # recovery phase of a county stay: its days at county per-day cost, or at a township centre per bed-day
     rec_days = np.nan_to_num(casemix.los[:, COUNTY] * casemix.recovery_fraction)
@@ -58,9 +61,9 @@ def case_economics(casemix: Casemix, casemix_cfg: CasemixConfig, rules, drg_scal
 
 
 def expected_drg_scale(casemix: Casemix, casemix_cfg: CasemixConfig, rules) -> float:
-    """Control factor facilities expect of a floating DRG point value: the budget-neutral one before behaviour, total cost of
-    the typical cases over their payment at the configured point value (weights: incidence × severity share,
-    every DRG-paid level that treats the case alike). 1 for a fixed point value or no DRG level."""
+    """Control factor facilities expect of a floating DRG point value: the budget-neutral one before behaviour,
+    total cost of the typical cases over their payment at the configured point value (weights: incidence × severity
+    share, every DRG-paid level that treats the case alike). 1 for a fixed point value or no DRG level."""
     pay = rules.payment
     if pay.drg.point_value_mode != "floating":
         return 1.0
