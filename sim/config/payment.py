@@ -101,7 +101,8 @@ class DrgConfig(Section):
                                "cost A = RW × this sets the outlier ratio r = cost / A", unit="yuan per RW",
                                source="docs/sources/payment_rules.md §1.4, §7.1 cost_per_rw (Zhoukou demo) [S]", gt=0)
     low_outlier_threshold: float = param(0.35, "a case with cost / A below this is a low outlier 低倍率病例",
-                                         unit="ratio", source="docs/sources/payment_rules.md §1.6 DRGX default [S]", ge=0, lt=1)
+                                         unit="ratio", source="docs/sources/payment_rules.md §1.6 DRGX default [S]",
+                                         ge=0, lt=1)
     low_outlier_mode: Literal["points_no_factor", "by_actual"] = param(
         "points_no_factor", "low outliers: 'points_no_factor' pay = cost × cf (no level coefficient); "
         "'by_actual' pay = cost", source="docs/sources/payment_rules.md §1.6 (Zhoukou, Dazhou / Wuhan, Panjin) [S]")
@@ -112,7 +113,8 @@ class DrgConfig(Section):
         unit="[RW, ratio]", source="docs/sources/payment_rules.md §1.6, §7.1 (DRGX default) [S]")
     high_outlier_mode: Literal["linear_add", "deduct", "cap"] = param(
         "linear_add", "high outliers: 'linear_add' pay = A·k·cf + (cost − H·A)·cf; 'deduct' pay = cost·cf − "
-        "(H−1)·RW·k·rate; 'cap' pay = H·A·k·cf", source="docs/sources/payment_rules.md §1.6 (Dazhou / Zhoukou / Panjin) [S]")
+        "(H−1)·RW·k·rate; 'cap' pay = H·A·k·cf",
+        source="docs/sources/payment_rules.md §1.6 (Dazhou / Zhoukou / Panjin) [S]")
 
     @field_validator("high_outlier_bands")
     @classmethod
@@ -149,7 +151,8 @@ class DipConfig(Section):
         source="docs/sources/payment_rules.md §2.3 [S]")
     point_value: float = param(5.27076, "fixed point value, also the reference for deviation cases and for "
                                "expected revenue", unit="yuan per point",
-                               source="assumption: cost_per_rw 5,270.76 / score_scale 1000 (docs/sources/payment_rules.md §1.4)",
+                               source="assumption: cost_per_rw 5,270.76 / score_scale 1000 "
+                                      "(docs/sources/payment_rules.md §1.4)",
                                gt=0)
     budget_share: float = param(1.0, "floating mode: the DIP budget (total-cost terms) as a share of the year's "
                                 "DIP-paid cases' fund payment at their fee-for-service-equivalent cost plus their "
@@ -157,7 +160,8 @@ class DipConfig(Section):
                                 unit="share",
                                 source="assumption: budget-neutral pooling area (以收定支)", gt=0)
     low_outlier: float = param(0.5, "cost / same-level average at or below which a case is paid by its cost "
-                               "费用超低", unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]", gt=0, lt=1)
+                               "费用超低", unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]",
+                               gt=0, lt=1)
     high_outlier: float = param(2.0, "cost / same-level average at or above which extra score is added 费用超高",
                                 unit="ratio", source="docs/sources/payment_rules.md §2.4, §7.1 [S]", gt=1)
     extreme_review: float = param(5.0, "ratio above which a case goes to expert review (flagged; paid as a high "
@@ -183,8 +187,9 @@ class CapitationConfig(Section):
                           "share of their in-community two-disease follow-up visits",
                           source="docs/sources/payment_rules.md §3.5 Suixi [B]")
     rate: float = param(300.0, "capitation per enrolled patient and disease per year", unit="yuan per person-year",
-                        source="assumption: ≈ 12 follow-ups × 40 yuan × 60% fund share (docs/sources/calibration_data.md §9 "
-                               "village visit cost; docs/sources/payment_rules.md §7.1 two-disease ratio)", ge=0)
+                        source="assumption: ≈ 12 follow-ups × 40 yuan × 60% fund share "
+                               "(docs/sources/calibration_data.md §9 village visit cost; "
+                               "docs/sources/payment_rules.md §7.1 two-disease ratio)", ge=0)
     split: LevelSplit = param(
         default_factory=lambda: LevelSplit(county=0.2, township=0.5, village=0.3),
         description="split of the capitation across levels (county : township : village)", unit="share",
@@ -265,7 +270,8 @@ class FacilityPaymentConfig(Section):
     level_coefficient: LevelValues = param(
         default_factory=lambda: LevelValues(village=1.0, township=0.75, county=1.0, city=1.10, province=1.20),
         description="level coefficient 级别系数 k of DRG and DIP payments", unit="factor",
-        source="docs/sources/payment_rules.md §7.1 (township 0.75, county 1.00, city 1.10) [K]; province 1.20 = 三甲 of §1.5 [S]")
+        source="docs/sources/payment_rules.md §7.1 (township 0.75, county 1.00, city 1.10) [K]; "
+               "province 1.20 = 三甲 of §1.5 [S]")
     base_groups: BaseGroupConfig = param(default_factory=BaseGroupConfig, description="base groups 基础病组")
     drg: DrgConfig = param(default_factory=DrgConfig, description="CHS-DRG payment")
     dip: DipConfig = param(default_factory=DipConfig, description="DIP payment")
@@ -275,7 +281,8 @@ class FacilityPaymentConfig(Section):
         source="docs/sources/payment_rules.md §1.4 'Who pays what', §7.1 fund_split_mode [K]")
     ungrouped_pay_factor: float = param(0.8, "DRG/DIP cases without a group (no relative weight) are paid "
                                         "cost × this", unit="factor",
-                                        source="docs/sources/payment_rules.md §1.7, §7.1 ungrouped_pay_factor [K]", ge=0)
+                                        source="docs/sources/payment_rules.md §1.7, §7.1 ungrouped_pay_factor [K]",
+                                        ge=0)
     per_diem: PerDiemConfig = param(default_factory=PerDiemConfig, description="per-bed-day recovery stays")
     severity_groups: SeverityGroupConfig = param(default_factory=SeverityGroupConfig,
                                                  description="relative weight by coded severity (CC/MCC)")

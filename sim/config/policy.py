@@ -17,8 +17,8 @@ from sim.codes import COUNTY, TOWNSHIP, VILLAGE
 from sim.config.fields import Section, param
 from sim.config.health import ChronicManagementPolicy, GreenChannelPolicy
 
-#: first-contact-at-primary-care conditions 基层首诊病种 (docs/sources/payment_rules.md §5.1 [K]): chronic and minor acute
-#: conditions as the case-mix codes them
+#: first-contact-at-primary-care conditions 基层首诊病种 (docs/sources/payment_rules.md §5.1 [K]): chronic and minor
+#: acute conditions as the case-mix codes them
 DEFAULT_GATEKEEPING_CONDITIONS: tuple[str, ...] = (
     "urti_visit", "gastro_visit", "msk_pain_visit", "hypertension_visit", "diabetes_visit", "dyspepsia_visit",
     "uti_visit", "copd_visit", "htn_followup", "dm_followup", "urti_admission", "bronchitis", "gastroenteritis",
@@ -36,7 +36,8 @@ class ConditionList(Section):
     enabled: bool = param(False, "apply this list")
     codes: list[str] = param(default_factory=list, description="condition codes or DRG codes of the case-mix")
     penalty_pp: float = param(0.20, "cut in the reimbursement ratio for care that breaks the list's rule",
-                              unit="share points", source="docs/sources/payment_rules.md §5.1: reimbursement -10 to -20 pp [K]",
+                              unit="share points",
+                              source="docs/sources/payment_rules.md §5.1: reimbursement -10 to -20 pp [K]",
                               ge=0, le=1)
 
 
@@ -48,14 +49,14 @@ class GatekeepingConfig(Section):
                           source="docs/sources/payment_rules.md §5.1 基层首诊病种 [K]")
     codes: list[str] = param(default_factory=lambda: list(DEFAULT_GATEKEEPING_CONDITIONS),
                              description="conditions that must start at a village clinic or township centre",
-                             source="docs/sources/payment_rules.md §5.1: hypertension, diabetes, COPD stable phase, URTI, "
-                                    "gastroenteritis, back pain, UTI [K]")
+                             source="docs/sources/payment_rules.md §5.1: hypertension, diabetes, COPD stable phase, "
+                                    "URTI, gastroenteritis, back pain, UTI [K]")
     penalty_pp: float = param(0.15, "cut in the reimbursement ratio for bypassing primary care", unit="share points",
                               source="docs/sources/payment_rules.md §4.1/§5.1: 10-20 pp [B]/[K]", ge=0, le=1)
     referral_required: bool = param(False, "bypassing primary care is not reimbursed at all (a primary-care "
                                     "referral is required), instead of the penalty",
-                                    source="docs/sources/payment_rules.md §5.1: family-doctor referral needed for county-level "
-                                           "outpatient care in some areas [K]")
+                                    source="docs/sources/payment_rules.md §5.1: family-doctor referral needed for "
+                                           "county-level outpatient care in some areas [K]")
     referral_route: bool = param(
         True, "a patient who wants a county hospital for a gatekept outpatient condition may first get a referral "
         "at their own township health centre (one consultation there, paid as a visit) and is then reimbursed "
@@ -128,7 +129,8 @@ class PolicyConfig(Section):
     family_doctor: FamilyDoctorConfig = param(default_factory=FamilyDoctorConfig,
                                               description="family-doctor contract rate 家庭医生签约率")
     chronic_care: ChronicCarePolicy = param(default_factory=ChronicCarePolicy,
-                                            description="chronic drug refills 慢病取药: village drug list, long prescriptions")
+                                            description="chronic drug refills 慢病取药: village drug list, "
+                                                        "long prescriptions")
     chronic_management: ChronicManagementPolicy = param(default_factory=ChronicManagementPolicy,
                                                         description="protocol care of hypertension and diabetes")
     green_channel: GreenChannelPolicy = param(default_factory=GreenChannelPolicy,
@@ -149,7 +151,8 @@ class IncentiveConfig(Section):
         0.8, "change in the log-odds of a referral decision per 1,000 yuan change in the decision-maker's "
         "margin from it", unit="log-odds per 1,000 yuan",
         source="assumption: a 1,000-yuan swing (≈ a township stay's margin) roughly doubles a rare referral; "
-               "sweep it (DRG studies report 5-20% shifts in admissions within 1-2 years, docs/sources/payment_rules.md §1.9)",
+               "sweep it (DRG studies report 5-20% shifts in admissions within 1-2 years, "
+               "docs/sources/payment_rules.md §1.9)",
         ge=0)
     triage_down: float = param(
         0.02, "probability that a county hospital redirects an admission a township centre could treat to the "
@@ -196,8 +199,8 @@ class ReinvestmentConfig(Section):
     """Reinvestment of retained surplus 结余留用 into capacity: the multi-year feedback of a global budget.
 
     Retained surplus may pay staff performance bonuses or build capacity at township and village level
-    (docs/sources/payment_rules.md §3.4 'use of surplus' [S] Sanming; [K]); the split between the two and what capacity a
-    yuan buys are not published, so every number here is an assumption to sweep. Without a global budget
+    (docs/sources/payment_rules.md §3.4 'use of surplus' [S] Sanming; [K]); the split between the two and what
+    capacity a yuan buys are not published, so every number here is an assumption to sweep. Without a global budget
     there is no surplus and nothing is invested.
     """
 
@@ -220,8 +223,8 @@ class ReinvestmentConfig(Section):
         default_factory=lambda: LevelInvestment(share=0.0, quality_per_million_yuan=0.0025, max_quality=0.95),
         description="county hospitals 县级医院",
         source="assumption: the county hospitals' share pays staff performance (Sanming annual-salary system, "
-               "docs/sources/payment_rules.md §3.7 [S]); if reinvested, 0.0025 per million: the 0.2 gap to the city hospital "
-               "takes about 80 M yuan")
+               "docs/sources/payment_rules.md §3.7 [S]); if reinvested, 0.0025 per million: "
+               "the 0.2 gap to the city hospital takes about 80 M yuan")
 
     def by_level(self) -> dict[int, LevelInvestment]:
         """Level code -> that level's rule."""
@@ -295,8 +298,8 @@ class ReformStep(Section):
     year: int = param(0, "first simulated year (0-based) with this step's rules", unit="year", ge=0)
     overlay: str | dict = param(
         default_factory=dict, description="the change: a scenario (built-in name or path) whose rule sections "
-        "(insurance, payment, budget, policy, protection) replace the current ones, or a mapping of rule-section fields "
-        "merged onto the rules in force (e.g. {payment: {base_groups: {enabled: true}}})")
+        "(insurance, payment, budget, policy, protection) replace the current ones, or a mapping of rule-section "
+        "fields merged onto the rules in force (e.g. {payment: {base_groups: {enabled: true}}})")
 
     @model_validator(mode="after")
     def _rule_sections_only(self):
@@ -320,8 +323,8 @@ class ReformConfig(Section):
     start_year: int = param(0, "first simulated year (0-based) under this scenario's rules (single-start form)",
                             unit="year", ge=0)
     before: str | None = param(
-        None, "scenario (built-in name or path) whose rules (insurance, payment, budget, policy, protection) apply before "
-        "the reform, and which the mechanism switches freeze to; null = this scenario's own rules")
+        None, "scenario (built-in name or path) whose rules (insurance, payment, budget, policy, protection) apply "
+        "before the reform, and which the mechanism switches freeze to; null = this scenario's own rules")
     steps: list[ReformStep] = param(default_factory=list, description="dated reform steps (timeline form)")
 
     @model_validator(mode="before")

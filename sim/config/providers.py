@@ -90,8 +90,8 @@ class CodingConfig(Section):
         "the share upcoded = ln(1 + net price gap) / curvature (profit weight 0.5)", unit="1 / log price ratio",
         source="docs/sources/behaviour_evidence.md §4: at least 3% of reimbursement due to upcoding after the "
                "MS-DRG switch (PMC10211476), 3.3 of 8.4% case-mix rise from upcoding (Carter and Ginsburg 1985); "
-               "with severity groups 1.33x (mild->moderate) and 1.6x (moderate->severe) ln(1.33) / 5 = 5.8% of mild and "
-               "ln(1.6) / 5 = 9.4% of moderate cases are coded up, about +3% coded case-mix index [D]", gt=0)
+               "with severity groups 1.33x (mild->moderate) and 1.6x (moderate->severe) ln(1.33) / 5 = 5.8% of mild "
+               "and ln(1.6) / 5 = 9.4% of moderate cases are coded up, about +3% coded case-mix index [D]", gt=0)
     max_share: float = param(0.5, "most of a cell's cases coded up", unit="share", source="assumption", ge=0, le=1)
 
 

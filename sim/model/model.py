@@ -53,8 +53,16 @@ from sim.config.scenario import ScenarioConfig
 from sim.county.casemix import Casemix, load_casemix
 from sim.county.population import build_households, build_population
 from sim.county.world import UNLIMITED_BEDS, build_world
-from sim.model.choice import (Utilities, build_choice_tables, capability_table, episode_oop_yuan, pick,
-                              referral_targets, rows_of, utilities)
+from sim.model.choice import (
+    Utilities,
+    build_choice_tables,
+    capability_table,
+    episode_oop_yuan,
+    pick,
+    referral_targets,
+    rows_of,
+    utilities,
+)
 from sim.model.claims import ClaimsRecorder
 from sim.model.emergency import STAGES as HEALTH_STAGES
 from sim.model.emergency import Health
@@ -79,8 +87,8 @@ _SPLIT, _SPLIT_AUDIT, _REDIRECT = ("split", 0), ("split", 1), ("redirect", 0)
 #: salt of the claim episode id of a split stay's second admission (readmissions use 1)
 _SPLIT_SALT = 7
 
-DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county", "chronic_visits",
-                 "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
+DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county",
+                 "chronic_visits", "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
                  "admissions_county", "admissions_out_of_county", "up_referrals", "up_referrals_out_of_county",
                  "down_referrals", "readmissions", "discharges", "census_township", "census_county",
                  # patient behaviour (sim/behaviour): first contacts of acute outpatient episodes, missed chronic
@@ -166,7 +174,8 @@ class CountyModel(mesa.Model):
 
         self.onset = OnsetProcess(self.population, self.casemix, self.streams.generator("onset"),
                                   config.demography.followup_interval_days,
-                                  shock_rate_multiplier(config.shocks, self.casemix), self.streams.generator("onset_shock"))
+                                  shock_rate_multiplier(config.shocks, self.casemix),
+                                  self.streams.generator("onset_shock"))
         self.ward = Ward()
         self.claims = ClaimsRecorder(F, C, self.n_days - 1, individual_outpatient=config.output.claims == "all")
         self.pending_readmissions: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
