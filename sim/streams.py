@@ -119,7 +119,8 @@ class RandomStreams:
         """Standard Gumbel noise, shape (len(ids), n_alternatives), for logit choice by argmax."""
         term = self._slot_terms.get(n_alternatives)
         if term is None:
-            term = self._slot_terms[n_alternatives] = (np.arange(n_alternatives, dtype=np.uint64) + np.uint64(1)) * _SLOT
+            term = (np.arange(n_alternatives, dtype=np.uint64) + np.uint64(1)) * _SLOT
+            self._slot_terms[n_alternatives] = term
         u = self._keyed(name, np.asarray(ids, dtype=np.uint64)[:, None], term)
         np.log(u, out=u)
         np.negative(u, out=u)

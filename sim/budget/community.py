@@ -52,9 +52,10 @@ class BudgetState:
         """Spending of the package's schemes (claims + capitation) by year: history, then simulated years;
         ``net_of_shocks``: less the spending the year's shocks caused (what the trend is made of)."""
         shocks = self.shock.get(community, [])
-        sim_years = [sum(f.get(s, 0.0) for s in schemes) + cap - (shocks[i] if net_of_shocks and i < len(shocks)
-                                                                   else 0.0)
-                     for i, (f, cap) in enumerate(zip(self.fund.get(community, []), self.capitation.get(community, [])))]
+        by_year = zip(self.fund.get(community, []), self.capitation.get(community, []))
+        sim_years = [sum(f.get(s, 0.0) for s in schemes) + cap
+                     - (shocks[i] if net_of_shocks and i < len(shocks) else 0.0)
+                     for i, (f, cap) in enumerate(by_year)]
         return list(self.history.get(community, [])) + sim_years
 
 
@@ -134,12 +135,14 @@ def run_budget_year(fund: pd.DataFrame, capitation: pd.DataFrame, activity: pd.D
                       "primary_visit_share": _ratio(col["visits_primary"], col["visits_in_county"]),
                       "referral_ratio": _ratio(col["down_referrals"], col["up_referrals"]),
                       "readmission_rate": _ratio(col["readmissions"], col["admissions"]),
-                      "cost_growth": spent / prev_spent - 1 if prev_spent and not math.isnan(prev_spent) else float("nan"),
+                      "cost_growth": (spent / prev_spent - 1 if prev_spent and not math.isnan(prev_spent)
+                                      else float("nan")),
                       "oop_rate": _ratio(col["oop"], col["total_cost"])}
             score = performance_score(values, cfg.performance)
             s = settle_year(total, in_c, out_c, score, risk, cfg, (shock_excess or {}).get(c, 0.0))
             sched = s.pop("schedule")
-            rows.append({**s, **values, **{f"score_{k}": v for k, v in indicator_scores(values, cfg.performance).items()},
+            by_indicator = {f"score_{k}": v for k, v in indicator_scores(values, cfg.performance).items()}
+            rows.append({**s, **values, **by_indicator,
                          "community": c, "year": year, "history_base": base, "growth": g,
                          "growth_uncapped": uncapped_growth(cfg, income_growth), "pool_growth": g_pool,
                          "in_community_claims": in_c - cap_y, "capitation": cap_y, "out_of_community_claims": out_c,

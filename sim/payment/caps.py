@@ -121,7 +121,8 @@ def cap_outpatient_visits(visits: pd.DataFrame, fund: np.ndarray, chronic_condit
     cap = np.where(chronic, caps[visits["scheme"].to_numpy(np.int64), 2], caps[visits["scheme"].to_numpy(np.int64), 1])
     res = visits["resident"].to_numpy(np.int64)
     order = np.lexsort((np.arange(len(visits)), visits["visit_id"].to_numpy(), res, visits["day"].to_numpy()))
-    group = person_year_group(res, visits["year"].to_numpy(), outpatient_slot(visits["condition_index"], chronic_condition))
+    slot = outpatient_slot(visits["condition_index"], chronic_condition)
+    group = person_year_group(res, visits["year"].to_numpy(), slot)
     return cap_in_order(fund, group, order, cap)
 
 

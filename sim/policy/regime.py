@@ -1,8 +1,8 @@
 """Which rules are in force in a year, and the behavioural tables they imply.
 
-The rules in force in a year come from the scenario's reform timeline (:mod:`sim.policy.timeline`). The mechanism switches freeze a channel at the
-``before`` rules: patients' expected prices (patient price response), facilities' margins (facility
-margin response), the one-purse view of a global budget (budget incentive).
+The rules in force in a year come from the scenario's reform timeline (:mod:`sim.policy.timeline`). The mechanism
+switches freeze a channel at the ``before`` rules: patients' expected prices (patient price response), facilities'
+margins (facility margin response), the one-purse view of a global budget (budget incentive).
 """
 
 from __future__ import annotations
