@@ -246,20 +246,23 @@ class ChoiceConfig(Section):
     """
 
     asc_outpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=-0.25, city=-0.35, province=-1.75),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-0.1, county=-0.110, city=0.336,
+                                                  province=-1.75),
         description="level constants for outpatient first contact (relative to the village clinic)",
-        unit="utility", source="calibrated: primary visit share 0.45-0.60, in-county visit rate ~0.88 "
-        "(docs/sources/calibration_data.md §2.1, §9); re-fitted with the evidence-based out-of-pocket coefficient "
-        "and the contract bonus of docs/sources/behaviour_evidence.md §6 (before: county -0.55, city -0.9, "
-        "province -2.3)")
+        unit="utility", source="fitted (county, city) by `countysim calibrate configs/calibration/default_targets.yaml "
+        "--population 200000 --seeds 2 --max-trials 30` to the default county's targets (docs/calibration.md, "
+        "'The default county's fit'; targets from docs/sources/calibration_data.md §2-§5, §9); township and "
+        "province hand-set (before the fit: county -0.25, city -0.35)")
     asc_inpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=-1.6, county=0.0, city=3.95, province=2.0),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-2.172, county=0.0, city=3.545, province=2.0),
         description="level constants for the first facility chosen for an inpatient condition "
         "(village clinics do not admit)", unit="utility",
-        source="calibrated: admissions THC ~25-30%, county ~50-55%, out of county ~20%, in-county admission rate "
-               "~0.80 (docs/sources/calibration_data.md §9); the large out-of-county constant offsets 1.5-4 h of "
-               "travel and, with the evidence-based out-of-pocket coefficient, the unreferred out-of-county price "
-               "(re-fitted; before: township 0, city 2.5, province 0.6)")
+        source="fitted (township, city) by `countysim calibrate configs/calibration/default_targets.yaml "
+               "--population 200000 --seeds 2 --max-trials 30` (docs/calibration.md, 'The default county's fit'; "
+               "targets: admissions by level, in-county admission rate, bed occupancy, out-of-county inpatient fund "
+               "share, docs/sources/calibration_data.md §2-§5, §9); the large out-of-county constant offsets 1.5-4 h "
+               "of travel and the unreferred out-of-county price; province hand-set (before the fit: township -1.6, "
+               "city 3.95)")
     quality: float = param(2.0, "utility per unit of facility quality (0-1 scale)", unit="utility per unit",
                            source="assumption: patients prefer higher-level care for serious illness")
     quality_by_level: LevelCoefficients = param(
