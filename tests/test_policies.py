@@ -12,7 +12,8 @@ import pytest
 import sim
 
 POP = 30_000
-SEEDS = (1, 2, 3, 4, 5)
+#: three paired seeds: every interval below excludes zero by 3 half-widths or more (measured on seeds 1-5)
+SEEDS = (1, 2, 3)
 #: t(0.975, n - 1) for the paired intervals of n seeds
 T975 = {2: 12.706, 3: 4.303, 4: 3.182, 5: 2.776}
 
@@ -95,8 +96,8 @@ PRICED_AT_DISCHARGE = {"cost_per_stay_by_level"}
 def test_global_budget_refers_down_more_after_the_reform():
     # the budget from year 1 (the built-in scenario starts it in year 2): two simulated years per run, not three
     gb = [sim.run({"extends": "global_budget", "reform": {"start_year": 1}}, seed=s, population=POP, years=2)
-          for s in SEEDS[:3]]
-    ffs = [sim.run("baseline", seed=s, population=POP, years=2) for s in SEEDS[:3]]
+          for s in SEEDS]
+    ffs = [sim.run("baseline", seed=s, population=POP, years=2) for s in SEEDS]
     # before the reform (year 0) the two runs are the same simulation, day by day
     for a, b in zip(gb, ffs):
         pre_a, pre_b = a.daily[a.daily["year"] < 1], b.daily[b.daily["year"] < 1]
