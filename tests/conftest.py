@@ -22,34 +22,21 @@ def default_result():
     return sim.run(None, seed=1)
 
 
-# --- distributing the suite over xdist workers (README: ``-n 2 --dist loadgroup --no-loadscope-reorder``) ---
-#: test files whose tests are sent to workers one by one (no shared module-scoped runs); every other file is one
-#: xdist group, so its module-scoped fixture runs once (each worker has its own session and modules)
-SPREAD_FILES = {"test_golden"}
+# --- distributing the suite over xdist workers (README: ``-n 2 --dist loadfile --no-loadscope-reorder``) ---
+# Each test file is one unit of work (--dist loadfile), so a module-scoped fixture runs once, not once per worker
+# (each worker has its own session and modules); the longest files start first (--no-loadscope-reorder keeps this
+# order), so that no worker is left with a long tail. (--dist loadgroup would allow finer units, but from pytest
+# 9.2 xdist no longer sees its group suffix on node ids and spreads the tests as --dist load would.)
 
-#: the longest groups (measured, slowest first) start first, so that no worker is left with a long tail; the
-#: rest follow in collection order
-SLOW_FIRST = ["sweep_sobol", "test_notebooks", "test_experiments_sweep", "policies_global_budget",
-              "policies_base_groups", "test_policies", "test_reinvestment", "test_golden", "sweep_morris",
-              "test_patients_behaviour", "test_calibrate", "test_reform_timeline", "test_calibration", "small_result",
-              "test_compare", "test_plots", "test_effects", "test_outputs", "test_report"]
-
-
-def _group(item: pytest.Item) -> str | None:
-    mark = item.get_closest_marker("xdist_group")
-    if mark is not None:
-        return mark.args[0] if mark.args else mark.kwargs.get("name", "default")
-    if "small_result" in item.fixturenames:        # the session run shared by several files: one worker
-        return "small_result"
-    return None if item.path.stem in SPREAD_FILES else item.path.stem
+#: the slowest files, measured, slowest first (a few seconds of error do not matter); the rest follow in
+#: collection order
+SLOW_FIRST = ["test_experiments_sensitivity", "test_policies", "test_notebooks", "test_golden",
+              "test_experiments_sweep", "test_calibration", "test_reinvestment", "test_patients_behaviour",
+              "test_calibrate", "test_reform_timeline", "test_compare", "test_plots", "test_effects", "test_outputs",
+              "test_report", "test_behaviour"]
 
 
-@pytest.hookimpl(tryfirst=True)      # before xdist reads the marks (it appends the group to each node id)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     rank = {name: i for i, name in enumerate(SLOW_FIRST)}
-    for item in items:
-        group = _group(item)
-        if group is not None and item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(group))
-    # stable: within a group the tests keep their file order
-    items.sort(key=lambda it: rank.get(_group(it) or it.path.stem, len(rank)))
+    # stable: within a file the tests keep their order
+    items.sort(key=lambda it: rank.get(it.path.stem, len(rank)))

@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 
-import sim
-from tests.golden.regenerate import BEHAVIOUR_OFF, RUN, SCENARIOS, drift, flatten
+from tests.golden.regenerate import BEHAVIOUR_OFF, SCENARIOS, drift, golden_kpis
 
 HERE = Path(__file__).parent / "golden"
 
@@ -24,17 +23,12 @@ def _stored(name: str) -> dict:
     return json.loads((HERE / name).read_text(encoding="utf-8"))["kpis"]
 
 
-CASES = [("kpis.json", None, "current"), ("pre_behaviour.json", BEHAVIOUR_OFF, "behaviour-off")]
-
-
-# one test per stored file and scenario (what golden_kpis runs, one scenario at a time): four runs that xdist
-# can spread over its workers
-@pytest.mark.parametrize("scenario", SCENARIOS)
-@pytest.mark.parametrize("stored_file, overlay", [c[:2] for c in CASES], ids=[c[2] for c in CASES])
-def test_kpis_match_golden(stored_file, overlay, scenario):
-    now = flatten(sim.run({"extends": scenario, **(overlay or {})}, **RUN).summary["kpis"])
-    stored = _stored(stored_file)
-    # KPIs added since a file was stored are checked by the current file only
-    moved = drift(now, stored[scenario], new_kpis_allowed=stored_file == "pre_behaviour.json")
-    assert not moved, f"{scenario}: {len(moved)} KPIs drifted from tests/golden/{stored_file} " \
-        f"(regenerate kpis.json on purpose): " + "; ".join(moved[:12])
+@pytest.mark.parametrize("stored_file, overlay", [("kpis.json", None), ("pre_behaviour.json", BEHAVIOUR_OFF)],
+                         ids=["current", "behaviour-off"])
+def test_kpis_match_golden(stored_file, overlay):
+    now, stored = golden_kpis(overlay), _stored(stored_file)
+    for scenario in SCENARIOS:
+        # KPIs added since a file was stored are checked by the current file only
+        moved = drift(now[scenario], stored[scenario], new_kpis_allowed=stored_file == "pre_behaviour.json")
+        assert not moved, f"{scenario}: {len(moved)} KPIs drifted from tests/golden/{stored_file} " \
+            f"(regenerate kpis.json on purpose): " + "; ".join(moved[:12])

@@ -66,7 +66,6 @@ def _base_group_township_share(runs):
 BG_SEEDS, BG_POP = (1, 2, 3, 4), 20_000
 
 
-@pytest.mark.xdist_group("policies_base_groups")     # shares no runs with the rest of the file: its own unit
 def test_base_groups_pull_base_group_admissions_to_townships():
     drg, bg = _runs("drg", BG_SEEDS, BG_POP), _runs("drg_base_groups", BG_SEEDS, BG_POP)
     effect = _base_group_township_share(bg) - _base_group_township_share(drg)
@@ -92,7 +91,6 @@ def test_base_groups_pull_base_group_admissions_to_townships():
 PRICED_AT_DISCHARGE = {"cost_per_stay_by_level"}
 
 
-@pytest.mark.xdist_group("policies_global_budget")
 def test_global_budget_refers_down_more_after_the_reform():
     # the budget from year 1 (the built-in scenario starts it in year 2): two simulated years per run, not three
     gb = [sim.run({"extends": "global_budget", "reform": {"start_year": 1}}, seed=s, population=POP, years=2)
