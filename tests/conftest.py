@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 import sim
 
 #: a reduced county for behavioural tests: beds scale with population, so occupancy stays realistic
 SMALL = {"population": 40_000, "seed": 1}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_tmp(tmp_path_factory):
+    """Under xdist: the run's pytest temporary directory, shared by the workers (each has its own below it), for
+    results built once per test run (tests/test_plots_data.py)."""
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        os.environ["COUNTYSIM_SHARED_TMP"] = str(tmp_path_factory.getbasetemp().parent)
 
 
 @pytest.fixture(scope="session")
