@@ -33,6 +33,7 @@ def kernel_env(tmp_path_factory, monkeypatch_module):
     monkeypatch_module.setenv("JUPYTER_PATH", str(spec.parents[1]))
     monkeypatch_module.setenv("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     monkeypatch_module.setenv("TMPDIR", str(tmp_path_factory.mktemp("notebook-outputs")))  # their tempfile dirs
+    monkeypatch_module.setenv("COUNTYSIM_QUICK", "1")      # notebooks that honour it run fewer seeds
 
 
 @pytest.fixture(scope="module")

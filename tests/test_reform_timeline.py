@@ -25,10 +25,11 @@ def test_staged_reform_rules_by_year():
 
 
 def test_list_form_equals_single_start_form():
-    """``reform: [{year: 2, overlay: X}]`` with ``before`` is the old ``start_year: 2`` form: same run."""
-    old = sim.run({"extends": "combined", "years": 3}, **SMALL)
-    new = sim.run({"extends": "combined", "years": 3,
-                   "reform": {"start_year": 0, "before": "baseline", "steps": [{"year": 2, "overlay": "combined"}]}},
+    """``reform: [{year: 1, overlay: X}]`` with ``before`` is the old ``start_year: 1`` form: same run (the reform
+    brought forward from year 2 to year 1: two simulated years, not three)."""
+    old = sim.run({"extends": "combined", "years": 2, "reform": {"start_year": 1}}, **SMALL)
+    new = sim.run({"extends": "combined", "years": 2,
+                   "reform": {"start_year": 0, "before": "baseline", "steps": [{"year": 1, "overlay": "combined"}]}},
                   **SMALL)
     assert old.summary["kpis"] == new.summary["kpis"]
     shorthand = sim.load_config({"extends": "baseline", "reform": [{"year": 1, "overlay": "drg"}]})
