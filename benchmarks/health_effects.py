@@ -4,13 +4,14 @@
                                         [--scenarios chronic_capitation village_protocol green_channel]
                                         [--set payment.capitation.rate=800]
 
-Each scenario and the fee-for-service ``baseline`` run on the same seeds (1..K) over ``years`` (defaults as
-shipped: demography off, so every year stays paired, docs/health.md §2). Prints, per comparison and metric, the
+Each scenario and the fee-for-service ``baseline`` run on the same seeds (1..K) over ``years``, on common random
+numbers in every year (the living population keeps them, docs/health.md §2). Prints, per comparison and metric, the
 totals over the years of each run, the mean paired relative difference and its 95 % t-interval, and the yearly
 protocol share, management incentive and capitation surplus of the scenario (docs/health.md §4). Fund spending
 is what the fund pays facilities (``fund_to_provider``) plus capitation. ``--set key=value`` (repeatable) changes a
-parameter of the compared scenarios, not of the baseline. Results of the shipped defaults:
-``benchmarks/health_effects_50k.txt``.
+parameter of the compared scenarios, not of the baseline. Results: ``benchmarks/health_effects_50k.txt``
+(50,000 residents, before the living population was on by default) and ``benchmarks/health_effects_500k.txt``
+(the default county).
 """
 
 from __future__ import annotations

@@ -172,3 +172,18 @@ def test_expected_revenue_of_a_capitated_follow_up_by_split_basis():
     assert (fund > 0).all() and approx(whole[0, 3:], [100.0, 100.0])
     # the surplus rule pays the care back; the level loses its split (village 0.3, township 0.5, county 0.2)
     assert approx(surplus[0, :3], 100.0 - np.array([0.3, 0.5, 0.2]) * fund)
+
+
+def test_capitation_surplus_split_with_a_vanishing_care_cost():
+    """A surplus with almost no care of the enrolled (a subnormal care cost, found by the money property test) is
+    split 2:5:3 without a floating-point overflow, and the levels' amounts add up to the payment."""
+    from sim.config.payment import CapitationConfig
+    from sim.payment.capitation import split_capitation
+
+    cfg = CapitationConfig(enabled=True, rate=300.0)
+    by_level = pd.DataFrame({"community": 0, "year": 0, "level": [0, 1, 2], "amount": [90.0, 150.0, 60.0]})
+    care = pd.DataFrame({"community": [0], "year": [0], "level": [2], "care_cost": [1.335044e-308]})
+    with np.errstate(all="raise"):
+        out = split_capitation(by_level, care, cfg)
+    assert out["amount"].sum() == pytest.approx(300.0)
+    assert list(out["surplus_part"]) == pytest.approx([0.3 * 300, 0.5 * 300, 0.2 * 300])   # village, township, county

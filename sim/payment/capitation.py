@@ -97,7 +97,10 @@ def split_capitation(by_level: pd.DataFrame, care_cost: pd.DataFrame, cfg: Capit
         surplus = paid - care
         # a surplus is split 2:5:3; a deficit is borne in proportion to the care given (each level's care paid at
         # the same discount paid / care), so no level's capitation is negative
-        deficit_rate = np.where(care > 0, paid / np.where(care > 0, care, 1.0) - 1.0, 0.0)
+        # (only where there is a deficit, care > paid >= 0, so the ratio stays below 1: no overflow on tiny care)
+        deficit = surplus < 0
+        deficit_rate = np.zeros(len(out))
+        deficit_rate[deficit] = paid[deficit] / care[deficit] - 1.0
         out["surplus_part"] = np.where(surplus >= 0, split[out["level"].to_numpy(np.int64)] * surplus,
                                        out["care_cost"].to_numpy() * deficit_rate)
         out["amount"] = out["care_cost"] + out["surplus_part"]
