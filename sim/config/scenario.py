@@ -254,15 +254,16 @@ class ChoiceConfig(Section):
         "'The default county's fit'; targets from docs/sources/calibration_data.md §2-§5, §9); township and "
         "province hand-set (before the fit: county -0.25, city -0.35)")
     asc_inpatient: LevelCoefficients = param(
-        default_factory=lambda: LevelCoefficients(village=0.0, township=-2.172, county=0.0, city=3.545, province=2.0),
+        default_factory=lambda: LevelCoefficients(village=0.0, township=-2.172, county=0.0, city=3.545, province=3.523),
         description="level constants for the first facility chosen for an inpatient condition "
         "(village clinics do not admit)", unit="utility",
         source="fitted (township, city) by `countysim calibrate configs/calibration/default_targets.yaml "
                "--population 200000 --seeds 2 --max-trials 30` (docs/calibration.md, 'The default county's fit'; "
                "targets: admissions by level, in-county admission rate, bed occupancy, out-of-county inpatient fund "
-               "share, docs/sources/calibration_data.md §2-§5, §9); the large out-of-county constant offsets 1.5-4 h "
-               "of travel and the unreferred out-of-county price; province hand-set (before the fit: township -1.6, "
-               "city 3.95)")
+               "share, docs/sources/calibration_data.md §2-§5, §9); province fitted next by `countysim calibrate "
+               "configs/calibration/province.yaml` to the provincial cost per stay (§9); the large out-of-county "
+               "constants offset 1.5-4 h of travel and the unreferred out-of-county price (before the fits: township "
+               "-1.6, city 3.95, province 2.0)")
     quality: float = param(2.0, "utility per unit of facility quality (0-1 scale)", unit="utility per unit",
                            source="assumption: patients prefer higher-level care for serious illness")
     quality_by_level: LevelCoefficients = param(
