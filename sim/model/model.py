@@ -417,8 +417,11 @@ class CountyModel(mesa.Model):
             named = None if self.named_slot is None or grp == 0 else np.full(len(v), grp - 1, dtype=np.int8)
             for s in (0, 1):
                 g = np.zeros((2, len(v)))
+                w = (weight[gq, s] if weight[gq, s].any() else weight[q, s])[v]
                 for flag in (False, True):
-                    sel = inp == flag
+                    # villages without residents of this group and scheme weigh 0: their prices are not needed
+                    # (the sums below are the same without them; in a small county most cells are empty)
+                    sel = (inp == flag) & (w > 0)
                     n = int(sel.sum())
                     slot = None if tables.via_yuan is None or not grp else np.full(n, 1 if named is None else grp - 1)
                     alts, u = utilities(tables, world, self.level, v[sel], c[sel], k[sel], np.full(n, s),
@@ -426,7 +429,6 @@ class CountyModel(mesa.Model):
                                         None if named is None else named[sel], slot)
                     oop = episode_oop_yuan(tables, self.level[alts], np.full(n, s), c[sel], slot)
                     g[:, sel] = care_seeking.expected_price_and_travel(u, oop, world.travel_hours[v[sel]])
-                w = (weight[gq, s] if weight[gq, s].any() else weight[q, s])[v]
                 den = np.bincount(c * 3 + k, weights=w, minlength=C * 3)
                 for j in (0, 1):
                     num = np.bincount(c * 3 + k, weights=g[j] * w, minlength=C * 3)
