@@ -29,7 +29,7 @@ def _tables(overlay: dict | str):
     cfg = load_config(overlay)
     cm = load_casemix(cfg.casemix.table)
     regime = regime_for_year(cfg, rules_before(cfg), cfg.reform.start_year, cm)
-    return provider_tables(cfg, regime), cm
+    return provider_tables(cfg, regime, cm), cm
 
 
 def test_fee_for_service_is_the_calibrated_provision():

@@ -7,11 +7,8 @@ import numpy as np
 import pytest
 
 import sim
-from sim.behaviour.responses import provider_tables
 from sim.codes import COUNTY, INPATIENT
-from sim.config.loader import load_config
-from sim.county.casemix import load_casemix
-from sim.policy.regime import regime_for_year, rules_before
+from tests.test_providers_channels import _k, _tables
 
 RUN = {"population": 8_000, "years": 1, "seed": 3}
 #: audits of every claim that find half of the splits, fined at 1x, and a lower honesty curvature, so that
@@ -26,17 +23,6 @@ def runs():
     return {"baseline": sim.run("baseline", **RUN), "drg": sim.run("drg", **RUN),
             "global_budget": sim.run({"extends": "global_budget", "reform": {"start_year": 0}}, **RUN),
             "clawback": sim.run(CLAWBACK, **RUN)}
-
-
-def _k(result):
-    return result.summary["kpis"]["0"]
-
-
-def _tables(overlay: dict | str):
-    cfg = load_config(overlay)
-    cm = load_casemix(cfg.casemix.table)
-    regime = regime_for_year(cfg, rules_before(cfg), cfg.reform.start_year, cm)
-    return provider_tables(cfg, regime, cm), cm
 
 
 def test_fee_for_service_neither_splits_nor_redirects():
