@@ -37,6 +37,9 @@ STREAM_NAMES = ("world", "population", "onset", "severity", "seek", "choice", "r
 _MASK = (1 << 64) - 1
 _SHIFTS = tuple(np.uint64(k) for k in (30, 27, 31, 11))
 _TO_UNIT = 1.0 / 9007199254740992.0    # 2**-53
+#: below this many draws Python integers beat numpy's per-call overhead (about 20 ufunc calls a draw batch)
+_SMALL = 12
+_M1_INT, _M2_INT = int(_M1), int(_M2)
 
 
 def _mix_inplace(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:
@@ -52,6 +55,15 @@ def _mix_inplace(x: np.ndarray, tmp: np.ndarray) -> np.ndarray:
     np.right_shift(x, s31, out=tmp)
     x ^= tmp
     return x
+
+
+def _mix_int(x: int) -> int:
+    """:func:`mix64` of one Python integer in [0, 2**64): the same arithmetic modulo 2**64."""
+    x ^= x >> 30
+    x = (x * _M1_INT) & _MASK
+    x ^= x >> 27
+    x = (x * _M2_INT) & _MASK
+    return x ^ (x >> 31)
 
 
 def mix64(x: np.ndarray) -> np.ndarray:
@@ -100,6 +112,12 @@ class RandomStreams:
         ids = np.asarray(ids, dtype=np.uint64)
         if ids.ndim == 0:
             ids = ids.reshape(1)
+        if ids.size < _SMALL and np.ndim(term) == 0:
+            # a day's handful of draws: the same numbers from Python integers (float(k) is exact below 2**53,
+            # and + 0.5, * 2**-53 are the same IEEE double operations numpy does)
+            key, t = int(self._keys[name]), int(term)
+            return np.array([((_mix_int((_mix_int(i ^ key) + t) & _MASK) >> 11) + 0.5) * _TO_UNIT
+                             for i in ids.ravel().tolist()], dtype=np.float64).reshape(ids.shape)
         x = ids ^ self._keys[name]                     # a new array, mixed in place from here on
         tmp = np.empty_like(x)
         _mix_inplace(x, tmp)

@@ -38,6 +38,20 @@ def test_keyed_draws_do_not_depend_on_other_episodes():
     assert not np.array_equal(full, s.uniform("referral", ids))
 
 
+def test_small_batches_draw_the_same_numbers_as_large_ones():
+    """A day's few draws take a Python-integer path; every id must get the numbers it gets in a large batch,
+    for every slot, including ids with the top bit set (derived episodes) and a single 0-d id."""
+    s = RandomStreams(11)
+    ids = np.r_[np.arange(500, dtype=np.uint64), np.uint64(2**64 - 1), np.uint64(2**63 + 12345)]
+    for slot in (0, 1, 40):
+        full = s.uniform("capacity", ids, slot)
+        for k in (1, 2, 5, 11):
+            assert np.array_equal(s.uniform("capacity", ids[-k:], slot), full[-k:])
+        one = s.uniform("capacity", ids[-1], slot)
+        assert one.shape == (1,) and one[0] == full[-1]
+        assert full.min() > 0.0 and full.max() < 1.0
+
+
 def test_common_random_numbers_isolate_a_change():
     """Changing only the down-referral propensity leaves onsets and outpatient care untouched."""
     base = sim.run(None, population=15000, seed=2)

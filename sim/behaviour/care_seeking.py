@@ -65,8 +65,9 @@ def logsum(u: np.ndarray) -> np.ndarray:
 
 
 def money_metric_price(u_now: np.ndarray, oop_now: np.ndarray, oop_ref: np.ndarray, beta: np.ndarray,
-                       travel_hours: np.ndarray) -> np.ndarray:
-    """(2, n): the money-metric expected out-of-pocket price (yuan) and expected travel time (hours) of episodes.
+                       travel_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(price, hours)``, each (n,): the money-metric expected out-of-pocket price (yuan) and expected travel
+    time (hours) of episodes.
 
     ``u_now`` (n, K) utilities under the prices in force (which enter as ``-beta * oop_now``); ``oop_now``,
     ``oop_ref`` (n, K) out-of-pocket of each alternative now and under the reference prices, yuan; ``beta`` (n,)
@@ -85,22 +86,25 @@ def money_metric_price(u_now: np.ndarray, oop_now: np.ndarray, oop_ref: np.ndarr
     pos = (beta > 0) & change.any(axis=1)
     if pos.any():
         dp[pos] = (logsum(u_ref[pos]) - logsum(u_now[pos])) / beta[pos]
-    return np.stack([e_ref + dp, (sh * travel_hours).sum(axis=1)])
+    return e_ref + dp, (sh * travel_hours).sum(axis=1)
 
 
 def bounded_response(p0: np.ndarray, x: np.ndarray) -> np.ndarray:
     """(n,) ``g(x; p0)``: ``p0 * x`` for ``x <= 1``; ``1 - (1 - p0) * x ** (-p0 / (1 - p0))`` for ``x > 1``
     (1 where ``p0 = 1``). Continuous with elasticity 1 at ``x = 1``, increasing, never above 1."""
-    p0 = np.broadcast_to(np.asarray(p0, dtype=float), np.shape(x))
     x = np.asarray(x, dtype=float)
+    p0 = np.asarray(p0, dtype=float)
+    if p0.shape != x.shape:
+        p0 = np.broadcast_to(p0, x.shape)
     out = p0 * x
-    up = x > 1
-    if up.any():
+    up = np.flatnonzero(x > 1)
+    if up.size:
         q0 = p0[up]
-        with np.errstate(divide="ignore", invalid="ignore"):
-            k = np.where(q0 < 1, q0 / np.where(q0 < 1, 1 - q0, 1.0), 0.0)
-            out[up] = np.where(q0 < 1, 1 - (1 - q0) * x[up] ** (-k), 1.0)
-    return np.minimum(out, 1.0)
+        below = q0 < 1
+        # the exponent p0 / (1 - p0) where p0 < 1; where p0 = 1 the response is 1 and it is not used
+        k = np.where(below, q0 / np.where(below, 1 - q0, 1.0), 0.0)
+        out[up] = np.where(below, 1 - (1 - q0) * x[up] ** (-k), 1.0)
+    return np.minimum(out, 1.0, out=out)
 
 
 def seek_probability(p0: np.ndarray, price: np.ndarray, reference: np.ndarray, elasticity: float,

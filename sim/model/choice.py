@@ -94,11 +94,6 @@ def _county_size(world: World) -> np.ndarray:
 Utilities = tuple[np.ndarray, np.ndarray]
 
 
-def rows_of(util: Utilities | None, keep: np.ndarray) -> Utilities | None:
-    """The rows of a batch's choice set that ``keep`` (bool mask or index array) selects; None stays None."""
-    return None if util is None else (util[0][keep], util[1][keep])
-
-
 def pick(util: Utilities, gumbel: np.ndarray) -> np.ndarray:
     """(n,) facility row each episode goes to first: argmax of utility + Gumbel noise (n, K), a logit draw."""
     alts, u = util

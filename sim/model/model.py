@@ -7,9 +7,11 @@ all of the day's episodes (no Python loop over residents or episodes):
 ``ward``                      recovery-phase down-referrals 下转 due today, then discharges (claims,
                               30-day readmission scheduling)
 ``onset``                     new episodes, chronic follow-ups and readmissions due today
-``outpatient_care``           acute outpatient episodes: severity, care seeking, first-contact choice,
-                              referral consultations up to a capable facility, visit claims
-``chronic_care``              chronic follow-ups: choice and visit claims
+``seek_outpatient``           acute outpatient episodes' severity; chronic follow-ups due (long
+                              prescriptions); care seeking of both, in one pass
+``outpatient_care``           acute outpatient episodes seen: first-contact choice, referral
+                              consultations up to a capable facility, visit claims
+``chronic_care``              chronic follow-ups kept: choice and visit claims
 ``seek_inpatient``            inpatient episodes: severity and care seeking
 ``choose_inpatient``          first-contact choice (multinomial logit)
 ``triage_down``               county hospitals redirect cases a township centre can treat 首诊下转
@@ -60,7 +62,6 @@ from sim.model.choice import (
     episode_oop_yuan,
     pick,
     referral_targets,
-    rows_of,
     utilities,
 )
 from sim.model.claims import ClaimsRecorder
@@ -435,13 +436,16 @@ class CountyModel(mesa.Model):
                     out[j, gq, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
         return out
 
-    def seek_probability(self, res, cond, sev, setting: str, p0: np.ndarray) -> tuple[np.ndarray, Utilities | None]:
+    def seek_probability(self, res, cond, sev, setting: str | np.ndarray,
+                         p0: np.ndarray) -> tuple[np.ndarray, Utilities | None]:
         """(n,) probability that episodes are seen (:mod:`sim.behaviour.care_seeking`), ``p0`` when the
         care-seeking channel is off; and the episodes' choice ``(alternatives, utilities)`` it weighed (None when
-        off), which the facility choice of the same day reuses."""
+        off), which the facility choice of the same day reuses. ``setting``: 'outpatient', 'inpatient' or
+        'chronic' (whose price elasticity applies), or an (n,) array of the elasticities of outpatient episodes
+        of both kinds."""
         if not self.config.mechanisms.care_seeking or len(res) == 0:
             return p0, None
-        alts, u = self.utilities_of(res, cond, sev, inpatient=setting == "inpatient")
+        alts, u = self.utilities_of(res, cond, sev, inpatient=isinstance(setting, str) and setting == "inpatient")
         scheme = self.population.scheme[res].astype(np.int64)
         lvl = self.level[alts]
         slot = self.route_slot(res)
@@ -452,7 +456,8 @@ class CountyModel(mesa.Model):
                                                        self.world.travel_hours[self.population.village[res]])
         ref = self._g_ref[:, self.reference_group(res), scheme, cond, sev]
         cs = self.config.care_seeking
-        return care_seeking.seek_probability(p0, price, ref[0], care_seeking.elasticity_of(cs, setting),
+        elasticity = care_seeking.elasticity_of(cs, setting) if isinstance(setting, str) else setting
+        return care_seeking.seek_probability(p0, price, ref[0], elasticity,
                                              self._m_seek[res], hours, ref[1], cs.travel_elasticity), (alts, u)
 
     def count_by_income(self, day: Day, prefix: str, res: np.ndarray) -> None:
@@ -517,14 +522,17 @@ class CountyModel(mesa.Model):
             referred[idx] = 1
         lvl = self.level[fac]
         cost = self.casemix.cost[cond, lvl] * self._cost_factor[sev]
-        all_idx = np.concatenate([np.arange(len(ids))] + visit_idx)
-        all_fac = np.concatenate([fac] + visit_fac)
-        all_cost = np.concatenate([cost] + visit_cost)
-        all_ref = np.concatenate([referred] + visit_ref)
-        self.claims.add_outpatient(day.day, all_fac, cond[all_idx], scheme[all_idx], all_ref, all_cost,
-                                   res[all_idx], ids[all_idx])
-        self.outpatient_caps.add(day.day, all_fac, cond[all_idx], scheme[all_idx], all_ref, all_cost, res[all_idx],
-                                 ids[all_idx], self.outpatient_cut(cond[all_idx], all_fac, all_ref.astype(bool)))
+        if visit_idx:
+            all_idx = np.concatenate([np.arange(len(ids))] + visit_idx)
+            all_fac = np.concatenate([fac] + visit_fac)
+            all_cost = np.concatenate([cost] + visit_cost)
+            all_ref = np.concatenate([referred] + visit_ref)
+            v_cond, v_scheme, v_res, v_ids = cond[all_idx], scheme[all_idx], res[all_idx], ids[all_idx]
+        else:       # the usual day: no consultation on the way
+            all_fac, all_cost, all_ref, v_cond, v_scheme, v_res, v_ids = fac, cost, referred, cond, scheme, res, ids
+        self.claims.add_outpatient(day.day, all_fac, v_cond, v_scheme, all_ref, all_cost, v_res, v_ids)
+        self.outpatient_caps.add(day.day, all_fac, v_cond, v_scheme, all_ref, all_cost, v_res, v_ids,
+                                 self.outpatient_cut(v_cond, all_fac, all_ref))
         all_lvl = self.level[all_fac]
         day.add("visits", len(all_fac))
         day.add("visits_primary", (all_lvl <= PRIMARY_MAX_LEVEL).sum())
@@ -604,8 +612,8 @@ class CountyModel(mesa.Model):
 
     def outpatient_cut(self, condition: np.ndarray, facility: np.ndarray, referred: np.ndarray) -> np.ndarray:
         """Reimbursement cut of outpatient visits under the rules in force (a referred visit is not a bypass)."""
-        path = np.where(referred, codes.REFERRED_INCAPABLE, codes.SELF)
-        return self.regime.referral.ratio_cut(condition, self.level[facility], path)
+        referred = np.asarray(referred, dtype=np.int64)
+        return self.regime.referral.outpatient_cut[condition, self.level[facility], referred]
 
     def _close_open_stays(self) -> None:
         """Stays still open at the end are booked up to the last day, flagged ``open_at_end``."""
@@ -750,24 +758,63 @@ def onset_stage(m: CountyModel, day: Day) -> None:
     day.batches["inpatient"] = {
         "ids": np.concatenate([ids[ip], r_ids]), "res": np.concatenate([res[ip], r_res]),
         "cond": np.concatenate([cond[ip], r_cond]),
-        "readmission": np.r_[np.zeros(ip.sum(), bool), np.ones(len(r_ids), bool)]}
+        "readmission": np.concatenate([np.zeros(ip.sum(), bool), np.ones(len(r_ids), bool)])}
+
+
+def seek_outpatient_stage(m: CountyModel, day: Day) -> None:
+    """Severity and care seeking of today's acute outpatient episodes, and which chronic follow-ups are due
+    (long prescriptions) and kept (care seeking), weighed in one pass over both batches: nothing either
+    visit stage changes enters a patient's expected price, so one choice-set computation serves both."""
+    acute, chronic = day.batches["outpatient"], day.batches["chronic"]
+    mech = m.config.mechanisms
+    rule = m.regime.rules.policy.chronic_care
+    if len(chronic["ids"]) and mech.chronic_continuity and rule.long_prescription_share > 0:
+        # 长处方: a patient on a long prescription visits once every `cycles` follow-up cycles
+        on_long = m._u_long[chronic["res"]] < rule.long_prescription_share
+        cycles = chronic_continuity.refill_cycles(rule, m.onset.interval)
+        chronic = subset(chronic, chronic_continuity.visit_due(
+            day.day, m.population.followup_phase[chronic["res"]], m.onset.interval, on_long, cycles))
+    acute = {**acute, "sev": m.severity(acute["ids"], acute["cond"]) if len(acute["ids"]) else
+             np.zeros(0, dtype=np.int64)}
+    chronic = {**chronic, "sev": np.ones(len(chronic["ids"]), dtype=np.int64)}
+    n = len(acute["ids"])
+    with_chronic = mech.care_seeking and len(chronic["ids"]) > 0
+    parts = (acute, chronic) if with_chronic else (acute,)
+    if sum(len(b["ids"]) for b in parts):
+        cs = m.config.care_seeking
+        cat = {k: np.concatenate([b[k] for b in parts]) for k in ("res", "cond", "sev")}
+        n_chronic = len(cat["res"]) - n
+        elasticity = np.concatenate([np.full(n, cs.elasticity_outpatient), np.full(n_chronic, cs.elasticity_chronic)])
+        p0 = np.concatenate([m._seek[acute["sev"]], np.ones(n_chronic)])
+        p, util = m.seek_probability(cat["res"], cat["cond"], cat["sev"], elasticity, p0)
+        for b, rows in zip(parts, (slice(0, n), slice(n, None))):
+            b["p"] = p[rows]
+            if util is not None:
+                # the choice utilities ride with the batch (rows kept by ``subset``) for the visits to reuse
+                b["_alts"], b["_u"] = util[0][rows], util[1][rows]
+    day.batches["outpatient"], day.batches["chronic"] = acute, chronic
+
+
+def _batch_utilities(b: dict[str, np.ndarray]) -> Utilities | None:
+    """The choice ``(alternatives, utilities)`` riding with a batch since its care-seeking stage, taken off it
+    (None when none rides, or a stage in between changed the rows without them)."""
+    alts, u = b.pop("_alts", None), b.pop("_u", None)
+    return (alts, u) if u is not None and len(u) == len(b["ids"]) else None
 
 
 def outpatient_stage(m: CountyModel, day: Day) -> None:
-    """Acute outpatient episodes: severity, care seeking, first contact, visits."""
+    """Acute outpatient episodes: care seeking, first contact, visits."""
     b = day.batches["outpatient"]
     if len(b["ids"]) == 0:
         return
-    sev = m.severity(b["ids"], b["cond"])
-    p, util = m.seek_probability(b["res"], b["cond"], sev, "outpatient", m._seek[sev])
-    seek = m.streams.uniform("seek", b["ids"]) < p
+    seek = m.streams.uniform("seek", b["ids"]) < b.pop("p")
     day.add("no_care", (~seek).sum())
     m.count_by_income(day, "ill", b["res"])
-    b = subset({**b, "sev": sev}, seek)
+    b = subset(b, seek)
     m.count_by_income(day, "seen", b["res"])
     day.add("outpatient_episodes", len(b["ids"]))
-    first = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False,
-                                util=rows_of(util, seek))
+    util = _batch_utilities(b)
+    first = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False, util=util)
     primary = m.level[first] <= PRIMARY_MAX_LEVEL
     contracted = m.contracted[b["res"]]
     day.add("first_contacts", len(first))
@@ -777,7 +824,8 @@ def outpatient_stage(m: CountyModel, day: Day) -> None:
 
 
 def chronic_stage(m: CountyModel, day: Day) -> None:
-    """Chronic follow-ups and refills 慢病随访/取药: choice and visits (moderate severity)."""
+    """Chronic follow-ups and refills 慢病随访/取药 that are due (:func:`seek_outpatient_stage`): care
+    seeking, choice and visits (moderate severity)."""
     b = day.batches["chronic"]
     if day.day % DAYS_PER_YEAR == 0:
         day.add("contracted", m.contracted.sum())
@@ -785,21 +833,13 @@ def chronic_stage(m: CountyModel, day: Day) -> None:
         return
     mech = m.config.mechanisms
     rule = m.regime.rules.policy.chronic_care
-    if mech.chronic_continuity and rule.long_prescription_share > 0:
-        # 长处方: a patient on a long prescription visits once every `cycles` follow-up cycles
-        on_long = m._u_long[b["res"]] < rule.long_prescription_share
-        cycles = chronic_continuity.refill_cycles(rule, m.onset.interval)
-        b = subset(b, chronic_continuity.visit_due(day.day, m.population.followup_phase[b["res"]], m.onset.interval,
-                                                   on_long, cycles))
-    sev = np.ones(len(b["ids"]), dtype=np.int64)
-    util = None
-    if mech.care_seeking:
-        p, util = m.seek_probability(b["res"], b["cond"], sev, "chronic", np.ones(len(b["ids"])))
-        keep = m.streams.uniform("care", b["ids"], 0) < p
+    if "p" in b:
+        keep = m.streams.uniform("care", b["ids"], 0) < b.pop("p")
         day.add("missed_followups", (~keep).sum())
-        b, sev, util = subset(b, keep), sev[keep], rows_of(util, keep)
+        b = subset(b, keep)
     if len(b["ids"]) == 0:
         return
+    util = _batch_utilities(b)
     first = None
     if mech.chronic_continuity:
         usual = m.usual[b["res"]]
@@ -807,7 +847,7 @@ def chronic_stage(m: CountyModel, day: Day) -> None:
         go = chronic_continuity.go_to_usual(usual, m.streams.uniform("care", b["ids"], 1),
                                             m.config.chronic.continuity, capable)
         first = np.where(go, usual, -1)
-    fac = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], sev, chronic=True, first=first, util=util)
+    fac = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=True, first=first, util=util)
     if mech.chronic_continuity and not rule.refill_at_village:
         # the last place becomes the usual one, except for a contract's named facility
         keep_named = m.contracted[b["res"]] & (m.named_slot is not None)
@@ -837,9 +877,7 @@ def choose_inpatient_stage(m: CountyModel, day: Day) -> None:
     b = day.batches["inpatient"]
     if len(b["ids"]) == 0:
         return
-    alts, u = b.pop("_alts", None), b.pop("_u", None)
-    util = (alts, u) if u is not None and len(u) == len(b["ids"]) else None
-    b["fac"] = m.choose(b["ids"], b["res"], b["cond"], b["sev"], inpatient=True, util=util)
+    b["fac"] = m.choose(b["ids"], b["res"], b["cond"], b["sev"], inpatient=True, util=_batch_utilities(b))
     b["first_level"] = m.level[b["fac"]]
     b["path"] = np.full(len(b["ids"]), codes.SELF, dtype=np.int64)
 
@@ -1001,10 +1039,13 @@ DAY_STAGES: tuple[Stage, ...] = (
           doc="down-referrals due, discharges, readmission scheduling"),
     Stage("onset", onset_stage, reads=("population", "pending_readmissions"),
           writes=("batches.outpatient", "batches.chronic", "batches.inpatient"), doc="new episodes"),
+    Stage("seek_outpatient", seek_outpatient_stage, reads=("batches.outpatient", "batches.chronic", "choice_tables"),
+          writes=("batches.outpatient", "batches.chronic"),
+          doc="severity, follow-ups due, care seeking of acute and chronic outpatient episodes"),
     Stage("outpatient_care", outpatient_stage, reads=("batches.outpatient", "choice_tables", "capable"),
           writes=("claims", "outpatient_caps"), doc="acute outpatient episodes"),
-    Stage("chronic_care", chronic_stage, reads=("batches.chronic", "choice_tables", "capable"),
-          writes=("claims", "outpatient_caps"), doc="chronic follow-ups"),
+    Stage("chronic_care", chronic_stage, reads=("batches.chronic", "choice_tables", "capable", "usual"),
+          writes=("claims", "outpatient_caps", "usual"), doc="chronic follow-ups"),
     Stage("seek_inpatient", seek_inpatient_stage, reads=("batches.inpatient",), writes=("batches.inpatient",),
           doc="severity and care seeking"),
     Stage("choose_inpatient", choose_inpatient_stage, reads=("batches.inpatient", "choice_tables"),

@@ -160,7 +160,8 @@ class OnsetProcess:
             return ids, residents, cond
         keep = self.shock_rng.random(len(ids)) < np.minimum(factor[cond], 1.0)
         extra = self._draw(self.shock_rng, self.daily_mean * np.maximum(factor - 1.0, 0.0)[:, None], True)
-        return (np.r_[ids[keep], extra[0]], np.r_[residents[keep], extra[1]], np.r_[cond[keep], extra[2]])
+        return (np.concatenate([ids[keep], extra[0]]), np.concatenate([residents[keep], extra[1]]),
+                np.concatenate([cond[keep], extra[2]]))
 
     def _draw(self, rng: np.random.Generator, mean: np.ndarray, shock: bool):
         counts = rng.poisson(mean)

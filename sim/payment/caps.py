@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.codes import year_month
+from sim.codes import DAYS_PER_YEAR, MONTH_OF_DAY
 from sim.config.insurance import CostSharingConfig
 from sim.payment.cost_sharing import outpatient_ratio_tables, outpatient_split
 
@@ -212,7 +212,8 @@ class OutpatientCapTracker:
             ratio_cut: np.ndarray | float = 0.0) -> None:
         """Book one day's outpatient visits (the claims recorder's arguments, plus the visits' ratio cut
         in share points under the referral rules in force)."""
-        year, month = (int(v) for v in year_month(day))
+        year, month = divmod(int(day), DAYS_PER_YEAR)
+        month = int(MONTH_OF_DAY[month]) + 1
         if (year, month) != self._month:
             self._flush()
             if year != self._year:
@@ -233,7 +234,7 @@ class OutpatientCapTracker:
         # cap left to each visit's person and benefit at the start of the day
         cap = np.maximum(self.caps[scheme, self._benefit[condition]] - paid[cell], 0.0)
         # a visit alone under its person and benefit today (the usual case) gets min(fund, cap)
-        capped = np.where(fund <= cap, fund, np.clip(cap, 0.0, fund))
+        capped = np.minimum(fund, cap)
         rows = np.arange(len(cell))
         mark = self._mark
         mark[cell] = rows                                              # one row per cell wins

@@ -19,6 +19,7 @@ unreferred out-of-county penalty, a list's penalty, the gatekeeping 基层首诊
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -79,6 +80,14 @@ class ReferralRules:
         cut = np.where(out & ~self.referred_out(condition, path), self.out_penalty[condition], 0.0)
         bypass = self.gatekept[condition] & (level >= COUNTY) & (path == SELF)
         return np.maximum(cut, np.where(bypass, self.gate_penalty, 0.0))
+
+    @cached_property
+    def outpatient_cut(self) -> np.ndarray:
+        """(C, 5, 2) ratio cut of an outpatient visit by condition, facility level and whether it was referred
+        (``REFERRED_INCAPABLE`` path) or not (``SELF``): :meth:`ratio_cut` tabulated once, for the day's visits."""
+        C = len(self.out_status)
+        cond, lvl, ref = (a.ravel() for a in np.meshgrid(np.arange(C), np.arange(N_LEVELS), (0, 1), indexing="ij"))
+        return self.ratio_cut(cond, lvl, np.where(ref == 1, REFERRED_INCAPABLE, SELF)).reshape(C, N_LEVELS, 2)
 
     def self_referral_cut(self) -> np.ndarray:
         """(C, 5) ratio cut a patient faces choosing each level on their own: the price they expect."""
