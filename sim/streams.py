@@ -37,8 +37,9 @@ STREAM_NAMES = ("world", "population", "onset", "severity", "seek", "choice", "r
 _MASK = (1 << 64) - 1
 _SHIFTS = tuple(np.uint64(k) for k in (30, 27, 31, 11))
 _TO_UNIT = 1.0 / 9007199254740992.0    # 2**-53
-#: below this many draws Python integers beat numpy's per-call overhead (about 20 ufunc calls a draw batch)
-_SMALL = 12
+#: below this many hashes Python integers beat numpy's per-call overhead (about 20 ufunc calls a batch of
+#: draws): a batch of n draws on one slot takes 2n hashes, n ids against K slots n (K + 1)
+_SMALL = 24
 _M1_INT, _M2_INT = int(_M1), int(_M2)
 
 
@@ -69,6 +70,8 @@ def _mix_int(x: int) -> int:
 def mix64(x: np.ndarray) -> np.ndarray:
     """SplitMix64 finaliser: a bijective, well-mixed hash of uint64 values (array in, array out)."""
     x = np.array(x, dtype=np.uint64, ndmin=1)
+    if 2 * x.size < _SMALL:
+        return np.array([_mix_int(v) for v in x.ravel().tolist()], dtype=np.uint64).reshape(x.shape)
     return _mix_inplace(x, np.empty_like(x))
 
 
@@ -112,16 +115,21 @@ class RandomStreams:
         ids = np.asarray(ids, dtype=np.uint64)
         if ids.ndim == 0:
             ids = ids.reshape(1)
-        if ids.size < _SMALL and np.ndim(term) == 0:
+        scalar = type(term) is not np.ndarray
+        if ids.size * (2 if scalar else term.size + 1) < _SMALL and (scalar or ids.shape == (ids.size, 1)):
             # a day's handful of draws: the same numbers from Python integers (float(k) is exact below 2**53,
-            # and + 0.5, * 2**-53 are the same IEEE double operations numpy does)
-            key, t = int(self._keys[name]), int(term)
-            return np.array([((_mix_int((_mix_int(i ^ key) + t) & _MASK) >> 11) + 0.5) * _TO_UNIT
-                             for i in ids.ravel().tolist()], dtype=np.float64).reshape(ids.shape)
+            # and + 0.5, * 2**-53 are the same IEEE double operations numpy does); ids (n,) with one slot, or
+            # ids (n, 1) against slots (K,) as :meth:`gumbel` asks
+            key, terms = int(self._keys[name]), [int(term)] if scalar else term.tolist()
+            out = []
+            for i in ids.ravel().tolist():
+                h = _mix_int(i ^ key)
+                out.extend([((_mix_int((h + t) & _MASK) >> 11) + 0.5) * _TO_UNIT for t in terms])
+            return np.array(out, dtype=np.float64).reshape(ids.shape if scalar else (ids.size, term.size))
         x = ids ^ self._keys[name]                     # a new array, mixed in place from here on
         tmp = np.empty_like(x)
         _mix_inplace(x, tmp)
-        if np.ndim(term) == 0:
+        if scalar:
             x += term
         else:
             x = x + term                               # broadcast ids against the slots

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 
 import sim
-from sim.streams import RandomStreams
+from sim.streams import RandomStreams, mix64
 
 ARGS = ["--population", "15000", "--quiet"]
 
@@ -50,6 +50,10 @@ def test_small_batches_draw_the_same_numbers_as_large_ones():
         one = s.uniform("capacity", ids[-1], slot)
         assert one.shape == (1,) and one[0] == full[-1]
         assert full.min() > 0.0 and full.max() < 1.0
+    gumbel = s.gumbel("choice", ids, 6)
+    for k in (1, 2, 3):
+        assert np.array_equal(s.gumbel("choice", ids[-k:], 6), gumbel[-k:])
+    assert np.array_equal(mix64(ids[-3:]), mix64(ids)[-3:])
 
 
 def test_common_random_numbers_isolate_a_change():

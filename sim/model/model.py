@@ -9,9 +9,8 @@ all of the day's episodes (no Python loop over residents or episodes):
 ``onset``                     new episodes, chronic follow-ups and readmissions due today
 ``seek_outpatient``           acute outpatient episodes' severity; chronic follow-ups due (long
                               prescriptions); care seeking of both, in one pass
-``outpatient_care``           acute outpatient episodes seen: first-contact choice, referral
-                              consultations up to a capable facility, visit claims
-``chronic_care``              chronic follow-ups kept: choice and visit claims
+``outpatient_care``           acute outpatient episodes seen and chronic follow-ups kept: first-contact
+                              choice, referral consultations up to a capable facility, visit claims
 ``seek_inpatient``            inpatient episodes: severity and care seeking
 ``choose_inpatient``          first-contact choice (multinomial logit)
 ``triage_down``               county hospitals redirect cases a township centre can treat 首诊下转
@@ -88,6 +87,8 @@ _SPLIT, _SPLIT_AUDIT, _REDIRECT = ("split", 0), ("split", 1), ("redirect", 0)
 #: salt of the claim episode id of a split stay's second admission (readmissions use 1)
 _SPLIT_SALT = 7
 
+#: the daily counters of episodes by income quintile (:meth:`CountyModel.count_by_income`), by prefix
+_QUINTILE_COUNTERS = {prefix: tuple(f"{prefix}_q{q}" for q in range(1, 6)) for prefix in ("ill", "seen")}
 DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county",
                  "chronic_visits", "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
                  "admissions_county", "admissions_out_of_county", "up_referrals", "up_referrals_out_of_county",
@@ -132,7 +133,7 @@ class CountyModel(mesa.Model):
     capacity : per year (rows) and facility (columns): ``invested`` (yuan of retained surplus reinvested at
         the year's start), ``quality`` (perceived quality in force, 0-1), ``capable_cells`` (condition x
         severity cells the facility treats).
-    daily : dict of per-day counters (``DAILY_COLUMNS``), one list entry per simulated day.
+    daily : per-day counters (``DAILY_COLUMNS``), name -> (days simulated,) int64.
     """
 
     def __init__(self, config: ScenarioConfig, casemix: Casemix | None = None):
@@ -180,7 +181,7 @@ class CountyModel(mesa.Model):
         self.ward = Ward()
         self.claims = ClaimsRecorder(F, C, self.n_days - 1, individual_outpatient=config.output.claims == "all")
         self.pending_readmissions: dict[int, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] = defaultdict(list)
-        self.daily: dict[str, list[int]] = {k: [] for k in DAILY_COLUMNS}
+        self._daily = np.zeros((self.n_days, len(DAILY_COLUMNS)), dtype=np.int64)   # a row per day
         self.stages: list[Stage] = list(DAY_STAGES)
         for policy in POLICIES:              # a policy's own stages check the rules in force themselves
             for stage, where in policy.stages:
@@ -268,9 +269,13 @@ class CountyModel(mesa.Model):
             stage.run(self, day)
         day.count["upcoded"], day.count["audits_detected"] = self._upcoded_today, self._detected_today
         self._upcoded_today = self._detected_today = 0
-        for k, v in day.count.items():
-            self.daily[k].append(int(v))
+        self._daily[self.day] = tuple(day.count.values())      # DAILY_COLUMNS' order (Day.add adds no key)
         self.day += 1
+
+    @property
+    def daily(self) -> dict[str, np.ndarray]:
+        """Per-day counters (``DAILY_COLUMNS``) of the days simulated so far: name -> (days,) int64."""
+        return {k: self._daily[:self.day, i] for i, k in enumerate(DAILY_COLUMNS)}
 
     def run(self, progress=None, year_end: YearEnd | None = None) -> None:
         """Run to the end of the configured years, then close stays still open.
@@ -462,9 +467,8 @@ class CountyModel(mesa.Model):
 
     def count_by_income(self, day: Day, prefix: str, res: np.ndarray) -> None:
         """Add episodes of residents ``res`` to the day's per-income-quintile counters ``<prefix>_q1..q5``."""
-        n = np.bincount(self.income_quintile[res], minlength=5)
-        for q in range(5):
-            day.add(f"{prefix}_q{q + 1}", n[q])
+        for name, n in zip(_QUINTILE_COUNTERS[prefix], np.bincount(self.income_quintile[res], minlength=5).tolist()):
+            day.count[name] += n
 
     def within_free_beds(self, f: np.ndarray, wants: np.ndarray, ids: np.ndarray, free: np.ndarray,
                          slot: int) -> np.ndarray:
@@ -477,10 +481,11 @@ class CountyModel(mesa.Model):
         rank[order] = np.arange(len(f)) - starts
         return rank < free[f]
 
-    def outpatient_visits(self, day: Day, ids, res, cond, sev, chronic: bool,
+    def outpatient_visits(self, day: Day, ids, res, cond, sev, chronic: np.ndarray,
                           first: np.ndarray | None = None, util: Utilities | None = None) -> np.ndarray:
         """First contact (chosen, or ``first`` where >= 0), referral consultations up to a capable facility,
-        and the visits' claims. Returns (n,) the first-contact facility rows."""
+        and the visits' claims, of outpatient episodes (``chronic``: (n,) bool, a chronic follow-up). Returns
+        (n,) the first-contact facility rows."""
         fac = self.choose(ids, res, cond, sev, inpatient=False, util=util)
         if first is not None:
             fac = np.where(first >= 0, first, fac)
@@ -527,21 +532,32 @@ class CountyModel(mesa.Model):
             all_fac = np.concatenate([fac] + visit_fac)
             all_cost = np.concatenate([cost] + visit_cost)
             all_ref = np.concatenate([referred] + visit_ref)
+            if chronic.any() and not chronic.all():
+                # acute visits first, then chronic ones, each with its consultations: the visit claims in
+                # the order they had when the two kinds were booked apart
+                order = np.argsort(chronic[all_idx], kind="stable")
+                all_idx, all_fac, all_cost, all_ref = all_idx[order], all_fac[order], all_cost[order], all_ref[order]
             v_cond, v_scheme, v_res, v_ids = cond[all_idx], scheme[all_idx], res[all_idx], ids[all_idx]
+            n_chronic = chronic[all_idx].sum()
         else:       # the usual day: no consultation on the way
             all_fac, all_cost, all_ref, v_cond, v_scheme, v_res, v_ids = fac, cost, referred, cond, scheme, res, ids
-        self.claims.add_outpatient(day.day, all_fac, v_cond, v_scheme, all_ref, all_cost, v_res, v_ids)
-        self.outpatient_caps.add(day.day, all_fac, v_cond, v_scheme, all_ref, all_cost, v_res, v_ids,
-                                 self.outpatient_cut(v_cond, all_fac, all_ref))
-        all_lvl = self.level[all_fac]
-        day.add("visits", len(all_fac))
-        day.add("visits_primary", (all_lvl <= PRIMARY_MAX_LEVEL).sum())
-        day.add("visits_in_county", (all_lvl <= COUNTY).sum())
+            n_chronic = chronic.sum()
+        self.book_outpatient(day, all_fac, v_cond, v_scheme, all_ref, all_cost, v_res, v_ids)
         day.add("outpatient_referrals", sum(len(v) for v in visit_idx))
         day.add("gatekeeping_referrals", route.sum())
-        if chronic:
-            day.add("chronic_visits", len(all_fac))
+        day.add("chronic_visits", n_chronic)
         return first_contact
+
+    def book_outpatient(self, day: Day, fac, cond, scheme, referred, cost, res, ids) -> None:
+        """Claims and outpatient-cap tracking of visits (``referred``: (n,) 0/1; ``cost``: yuan), and the day's
+        visit counters."""
+        self.claims.add_outpatient(day.day, fac, cond, scheme, referred, cost, res, ids)
+        self.outpatient_caps.add(day.day, fac, cond, scheme, referred, cost, res, ids,
+                                 self.outpatient_cut(cond, fac, referred))
+        lvl = self.level[fac]
+        day.add("visits", len(fac))
+        day.add("visits_primary", (lvl <= PRIMARY_MAX_LEVEL).sum())
+        day.add("visits_in_county", (lvl <= COUNTY).sum())
 
     def _redirect_outpatient(self, day: Day, ids, res, cond, sev, fac) -> np.ndarray:
         """County outpatient departments redirect visits primary care can treat 门诊下沉 (outpatient redirect
@@ -803,55 +819,52 @@ def _batch_utilities(b: dict[str, np.ndarray]) -> Utilities | None:
 
 
 def outpatient_stage(m: CountyModel, day: Day) -> None:
-    """Acute outpatient episodes: care seeking, first contact, visits."""
-    b = day.batches["outpatient"]
-    if len(b["ids"]) == 0:
+    """Acute outpatient episodes and chronic follow-ups and refills 慢病随访/取药 (moderate severity): whether
+    they are seen (the draw on :func:`seek_outpatient_stage`'s probability), first contact and visits, both
+    kinds in one pass. Their claims never meet: a follow-up's condition is a two-disease code, so the two kinds
+    share no aggregate key and no outpatient-cap cell, and booking them together changes no sum."""
+    acute, chronic = day.batches["outpatient"], day.batches["chronic"]
+    if day.day % DAYS_PER_YEAR == 0:
+        day.add("contracted", m.contracted.sum())
+    if len(acute["ids"]):
+        seek = m.streams.uniform("seek", acute["ids"]) < acute.pop("p")
+        day.add("no_care", (~seek).sum())
+        m.count_by_income(day, "ill", acute["res"])
+        acute = subset(acute, seek)
+        m.count_by_income(day, "seen", acute["res"])
+        day.add("outpatient_episodes", len(acute["ids"]))
+    if "p" in chronic:          # the care-seeking channel: a follow-up may be missed
+        keep = m.streams.uniform("care", chronic["ids"], 0) < chronic.pop("p")
+        day.add("missed_followups", (~keep).sum())
+        chronic = subset(chronic, keep)
+    n, n_chronic = len(acute["ids"]), len(chronic["ids"])
+    if n + n_chronic == 0:
         return
-    seek = m.streams.uniform("seek", b["ids"]) < b.pop("p")
-    day.add("no_care", (~seek).sum())
-    m.count_by_income(day, "ill", b["res"])
-    b = subset(b, seek)
-    m.count_by_income(day, "seen", b["res"])
-    day.add("outpatient_episodes", len(b["ids"]))
-    util = _batch_utilities(b)
-    first = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=False, util=util)
-    primary = m.level[first] <= PRIMARY_MAX_LEVEL
-    contracted = m.contracted[b["res"]]
-    day.add("first_contacts", len(first))
+    mech = m.config.mechanisms
+    first = np.full(n + n_chronic, -1, dtype=np.int64)
+    if mech.chronic_continuity and n_chronic:
+        usual = m.usual[chronic["res"]]
+        capable = m.capable[np.maximum(usual, 0), chronic["cond"], 1]
+        go = chronic_continuity.go_to_usual(usual, m.streams.uniform("care", chronic["ids"], 1),
+                                            m.config.chronic.continuity, capable)
+        first[n:] = np.where(go, usual, -1)
+    parts = [(b, _batch_utilities(b)) for b in (acute, chronic) if len(b["ids"])]
+    util = None if any(u is None for _, u in parts) else \
+        tuple(np.concatenate([u[k] for _, u in parts]) for k in (0, 1))
+    ids, res, cond, sev = (np.concatenate([acute[k], chronic[k]]) for k in ("ids", "res", "cond", "sev"))
+    kind = np.concatenate([np.zeros(n, dtype=bool), np.ones(n_chronic, dtype=bool)])
+    fac = m.outpatient_visits(day, ids, res, cond, sev, chronic=kind, first=first, util=util)
+    primary = m.level[fac[:n]] <= PRIMARY_MAX_LEVEL
+    contracted = m.contracted[acute["res"]]
+    day.add("first_contacts", n)
     day.add("first_contacts_primary", primary.sum())
     day.add("first_contacts_contracted", contracted.sum())
     day.add("first_contacts_contracted_primary", (primary & contracted).sum())
-
-
-def chronic_stage(m: CountyModel, day: Day) -> None:
-    """Chronic follow-ups and refills 慢病随访/取药 that are due (:func:`seek_outpatient_stage`): care
-    seeking, choice and visits (moderate severity)."""
-    b = day.batches["chronic"]
-    if day.day % DAYS_PER_YEAR == 0:
-        day.add("contracted", m.contracted.sum())
-    if len(b["ids"]) == 0:
-        return
-    mech = m.config.mechanisms
-    rule = m.regime.rules.policy.chronic_care
-    if "p" in b:
-        keep = m.streams.uniform("care", b["ids"], 0) < b.pop("p")
-        day.add("missed_followups", (~keep).sum())
-        b = subset(b, keep)
-    if len(b["ids"]) == 0:
-        return
-    util = _batch_utilities(b)
-    first = None
-    if mech.chronic_continuity:
-        usual = m.usual[b["res"]]
-        capable = m.capable[np.maximum(usual, 0), b["cond"], 1]
-        go = chronic_continuity.go_to_usual(usual, m.streams.uniform("care", b["ids"], 1),
-                                            m.config.chronic.continuity, capable)
-        first = np.where(go, usual, -1)
-    fac = m.outpatient_visits(day, b["ids"], b["res"], b["cond"], b["sev"], chronic=True, first=first, util=util)
-    if mech.chronic_continuity and not rule.refill_at_village:
+    if mech.chronic_continuity and n_chronic and not m.regime.rules.policy.chronic_care.refill_at_village:
         # the last place becomes the usual one, except for a contract's named facility
-        keep_named = m.contracted[b["res"]] & (m.named_slot is not None)
-        m.usual[b["res"]] = np.where(keep_named & (m.usual[b["res"]] >= 0), m.usual[b["res"]], fac)
+        r = chronic["res"]
+        keep_named = m.contracted[r] & (m.named_slot is not None)
+        m.usual[r] = np.where(keep_named & (m.usual[r] >= 0), m.usual[r], fac[n:])
 
 
 def seek_inpatient_stage(m: CountyModel, day: Day) -> None:
@@ -950,13 +963,8 @@ def admission_threshold_stage(m: CountyModel, day: Day) -> None:
     scheme = m.population.scheme[res].astype(np.int64)
     referred = (b["path"][out] != codes.SELF).astype(np.int64)
     cost = m._consult_cost[m.level[fac]]
-    m.claims.add_outpatient(day.day, fac, cond, scheme, referred, cost, res, ids)
-    m.outpatient_caps.add(day.day, fac, cond, scheme, referred, cost, res, ids,
-                          m.outpatient_cut(cond, fac, referred.astype(bool)))
+    m.book_outpatient(day, fac, cond, scheme, referred, cost, res, ids)
     day.add("admissions_avoided", out.sum())
-    day.add("visits", out.sum())
-    day.add("visits_primary", (m.level[fac] <= PRIMARY_MAX_LEVEL).sum())
-    day.add("visits_in_county", (m.level[fac] <= COUNTY).sum())
     day.batches["inpatient"] = subset(b, ~out)
 
 
@@ -1042,10 +1050,9 @@ DAY_STAGES: tuple[Stage, ...] = (
     Stage("seek_outpatient", seek_outpatient_stage, reads=("batches.outpatient", "batches.chronic", "choice_tables"),
           writes=("batches.outpatient", "batches.chronic"),
           doc="severity, follow-ups due, care seeking of acute and chronic outpatient episodes"),
-    Stage("outpatient_care", outpatient_stage, reads=("batches.outpatient", "choice_tables", "capable"),
-          writes=("claims", "outpatient_caps"), doc="acute outpatient episodes"),
-    Stage("chronic_care", chronic_stage, reads=("batches.chronic", "choice_tables", "capable", "usual"),
-          writes=("claims", "outpatient_caps", "usual"), doc="chronic follow-ups"),
+    Stage("outpatient_care", outpatient_stage,
+          reads=("batches.outpatient", "batches.chronic", "choice_tables", "capable", "usual"),
+          writes=("claims", "outpatient_caps", "usual"), doc="acute outpatient episodes and chronic follow-ups"),
     Stage("seek_inpatient", seek_inpatient_stage, reads=("batches.inpatient",), writes=("batches.inpatient",),
           doc="severity and care seeking"),
     Stage("choose_inpatient", choose_inpatient_stage, reads=("batches.inpatient", "choice_tables"),
