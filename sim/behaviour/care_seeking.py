@@ -76,6 +76,11 @@ def money_metric_price(u_now: np.ndarray, oop_now: np.ndarray, oop_ref: np.ndarr
     price change at the reference shares, to first order; a little less, as patients substitute). Where ``beta``
     is 0 the price change is weighted by the reference shares. Travel is weighted by the reference shares.
     """
+    if oop_ref is oop_now:
+        # prices at the reference (the caller passes one array): no change to weigh, the reference shares are
+        # today's (the general formula below gives the same numbers, adding zeros)
+        sh = logit_shares(u_now)
+        return (sh * oop_now).sum(axis=1), (sh * travel_hours).sum(axis=1)
     beta = np.asarray(beta, dtype=float)
     change = oop_now - oop_ref
     u_ref = u_now + beta[:, None] * change

@@ -33,7 +33,7 @@ class ClaimsRecorder:
         self.F, self.C = n_facilities, n_conditions
         self.last_day = last_day
         self._inpatient: list[dict[str, np.ndarray]] = []
-        self._op_month_rows: list[pd.DataFrame] = []
+        self._op_month_rows: list[dict[str, np.ndarray]] = []     # a month's aggregate rows, as columns
         self._op_visits: list[dict[str, np.ndarray]] = []
         self._op_month_start = 0
         self.individual_outpatient = individual_outpatient
@@ -99,11 +99,11 @@ class ClaimsRecorder:
         rest, referred = np.divmod(nz, 2)
         rest, scheme = np.divmod(rest, 2)
         facility, condition = np.divmod(rest, self.C)
-        self._op_month_rows.append(pd.DataFrame({
-            "year": year, "month": month, "facility_index": facility, "condition_index": condition,
-            "scheme": scheme, "referred": referred.astype(bool),
-            "visits": self._op_count[nz].astype(np.int64), "total_cost": self._op_cost[nz],
-            "ratio_cut": ratio_cut(condition, facility, referred.astype(bool))}))
+        self._op_month_rows.append({
+            "year": np.full(len(nz), year, dtype=np.int64), "month": np.full(len(nz), month, dtype=np.int64),
+            "facility_index": facility, "condition_index": condition, "scheme": scheme,
+            "referred": referred.astype(bool), "visits": self._op_count[nz].astype(np.int64),
+            "total_cost": self._op_cost[nz], "ratio_cut": ratio_cut(condition, facility, referred.astype(bool))})
         if self.individual_outpatient and self._op_month_start < len(self._op_visits):
             for v in self._op_visits[self._op_month_start:]:
                 v["ratio_cut"] = ratio_cut(v["condition_index"], v["facility_index"], v["referred"])
@@ -116,8 +116,7 @@ class ClaimsRecorder:
         if not self._inpatient:
             return pd.DataFrame({k: np.zeros(0) for k in ("episode_id", "segment", "level", "scheme", "total_cost",
                                                            "unreferred_out", "year", "month")})
-        cols = {k: np.concatenate([c[k] for c in self._inpatient]) for k in self._inpatient[0]}
-        df = pd.DataFrame(cols)
+        df = _frame(self._inpatient)
         return df.sort_values(["discharge_day", "episode_id", "segment"], kind="stable").reset_index(drop=True)
 
     def outpatient_table(self) -> pd.DataFrame:
@@ -125,7 +124,7 @@ class ClaimsRecorder:
         if not self._op_month_rows:
             return pd.DataFrame(columns=["year", "month", "facility_index", "condition_index", "scheme", "referred",
                                          "visits", "total_cost"])
-        return pd.concat(self._op_month_rows, ignore_index=True)
+        return _frame(self._op_month_rows)
 
     def outpatient_visits(self) -> pd.DataFrame | None:
         """Single outpatient visits (only with ``individual_outpatient``)."""
@@ -133,10 +132,14 @@ class ClaimsRecorder:
             return None
         if not self._op_visits:
             return pd.DataFrame()
-        cols = {k: np.concatenate([c[k] for c in self._op_visits]) for k in self._op_visits[0]}
-        df = pd.DataFrame(cols)
+        df = _frame(self._op_visits)
         df["year"], df["month"] = year_month(df["day"].to_numpy())
         return df
+
+
+def _frame(parts: list[dict[str, np.ndarray]]) -> pd.DataFrame:
+    """One table from batches of equal-length columns (a day's or a month's rows each), in order."""
+    return pd.DataFrame({k: np.concatenate([p[k] for p in parts]) for k in parts[0]})
 
 
 def label_claims(df: pd.DataFrame, codes: tuple[str, ...], drg_codes: tuple[str, ...], base_group: np.ndarray,

@@ -199,6 +199,7 @@ class CountyModel(mesa.Model):
         self._init_patients()
         self.refresh_choice_tables()
         self._g_ref = self._reference_prices() if config.mechanisms.care_seeking else None
+        self._reference_checked, self._reference_same = None, False      # see _prices_at_reference
         self._log_capacity(0)
         # health (sim/model/emergency.py): control states, deaths, emergencies; its own stages
         self.health: Health | None = None
@@ -455,7 +456,8 @@ class CountyModel(mesa.Model):
         lvl = self.level[alts]
         slot = self.route_slot(res)
         oop_now = episode_oop_yuan(self.choice_tables, lvl, scheme, cond, slot)
-        oop_ref = episode_oop_yuan(self._ref_tables, lvl, scheme, cond, slot)
+        oop_ref = oop_now if self._prices_at_reference() else episode_oop_yuan(self._ref_tables, lvl, scheme, cond,
+                                                                                slot)
         beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
         price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
                                                        self.world.travel_hours[self.population.village[res]])
@@ -464,6 +466,19 @@ class CountyModel(mesa.Model):
         elasticity = care_seeking.elasticity_of(cs, setting) if isinstance(setting, str) else setting
         return care_seeking.seek_probability(p0, price, ref[0], elasticity,
                                              self._m_seek[res], hours, ref[1], cs.travel_elasticity), (alts, u)
+
+    def _prices_at_reference(self) -> bool:
+        """True while the out-of-pocket prices in force are the care-seeking reference's (no reform has moved
+        them): then an episode's price change is 0 without computing it. Checked once per set of tables."""
+        tables = self.choice_tables
+        if self._reference_checked is not tables:
+            ref = self._ref_tables
+            self._reference_same = bool(
+                np.array_equal(tables.oop_yuan, ref.oop_yuan)
+                and (tables.via_yuan is None) == (ref.via_yuan is None)
+                and (tables.via_yuan is None or np.array_equal(tables.via_yuan, ref.via_yuan, equal_nan=True)))
+            self._reference_checked = tables
+        return self._reference_same
 
     def count_by_income(self, day: Day, prefix: str, res: np.ndarray) -> None:
         """Add episodes of residents ``res`` to the day's per-income-quintile counters ``<prefix>_q1..q5``."""

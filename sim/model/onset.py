@@ -115,8 +115,10 @@ class OnsetProcess:
             mean_w = np.where(self.sizes > 0, w_stratum / np.maximum(self.sizes, 1), 0.0)
             listed = np.zeros(self.daily_mean.shape[0], dtype=bool)
             listed[np.asarray(conds, dtype=np.int64)] = True
-            self._groups.append((np.asarray(conds, dtype=np.int64), np.asarray(m, dtype=float), cum,
-                                 mean_w, listed))
+            conds = np.asarray(conds, dtype=np.int64)
+            # (len(conds), 8) expected extra onsets per day, by condition and stratum
+            lam = self.daily_mean[conds] * mean_w[None, :]
+            self._groups.append((conds, np.asarray(m, dtype=float), cum, lam, listed))
 
     def keep(self, ids: np.ndarray, res: np.ndarray, cond: np.ndarray, u: np.ndarray) -> np.ndarray:
         """(n,) True for the base onsets that stay: alive, and ``u < min(m, 1)`` for multiplied conditions
@@ -130,8 +132,7 @@ class OnsetProcess:
     def extra_episodes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Today's extra onsets of residents whose multiplier exceeds 1 (ids ``2 << 62 | counter``)."""
         out_res, out_cond = [], []
-        for conds, _, cum, mean_w, _ in self._groups:
-            lam = self.daily_mean[conds] * mean_w[None, :]
+        for conds, _, cum, lam, _ in self._groups:
             counts = self._extra_rng.poisson(lam)
             if not counts.any():       # the usual day of a small county: nothing more to draw
                 continue

@@ -22,7 +22,7 @@ import pandas as pd
 
 from sim.codes import DAYS_PER_YEAR, MONTH_OF_DAY
 from sim.config.insurance import CostSharingConfig
-from sim.payment.cost_sharing import outpatient_ratio_tables, outpatient_split
+from sim.payment.cost_sharing import outpatient_fund, outpatient_ratio_tables
 
 #: key columns of aggregated outpatient rows (as written by :class:`sim.model.claims.ClaimsRecorder`)
 AGG_KEYS = ["year", "month", "facility_index", "condition_index", "scheme", "referred"]
@@ -182,7 +182,7 @@ class OutpatientCapTracker:
         self._mark = np.zeros(self._paid.size, dtype=np.intp)         # scratch: a row of the day, by slot-resident
         self._year = 0
         self._month = (0, 1)
-        self._rows: list[pd.DataFrame] = []
+        self._rows: list[dict[str, np.ndarray]] = []      # a month's rows, as columns
         self._reset_bins()
 
     def set_rules(self, cfg: CostSharingConfig) -> None:
@@ -201,10 +201,11 @@ class OutpatientCapTracker:
         rest, referred = np.divmod(nz, 2)
         rest, scheme = np.divmod(rest, 2)
         facility, condition = np.divmod(rest, self.C)
-        self._rows.append(pd.DataFrame({
-            "year": self._month[0], "month": self._month[1], "facility_index": facility,
+        self._rows.append({
+            "year": np.full(len(nz), self._month[0], dtype=np.int64),
+            "month": np.full(len(nz), self._month[1], dtype=np.int64), "facility_index": facility,
             "condition_index": condition, "scheme": scheme, "referred": referred.astype(bool),
-            "fund_uncapped": self._unc[nz], "fund_capped": self._cap[nz]}))
+            "fund_uncapped": self._unc[nz], "fund_capped": self._cap[nz]})
         self._reset_bins()
 
     def add(self, day: int, facility: np.ndarray, condition: np.ndarray, scheme: np.ndarray, referred: np.ndarray,
@@ -226,8 +227,8 @@ class OutpatientCapTracker:
         condition = np.asarray(condition, dtype=np.int64)
         scheme = np.asarray(scheme, dtype=np.int64)
         resident = np.asarray(resident, dtype=np.int64)
-        fund = outpatient_split(cost, self.level[facility], scheme, self.chronic[condition], self.cfg,
-                                ratio_cut=ratio_cut, tables=self._ratios)["fund_payment"]
+        fund = outpatient_fund(np.asarray(cost, dtype=float), self.level[facility], scheme, self.chronic[condition],
+                               self._ratios, ratio_cut)
         slot = self._slot[condition]
         paid = self._paid.reshape(-1)                                  # a view: flat index slot * N + resident
         cell = slot * self._paid.shape[1] + resident
@@ -266,7 +267,8 @@ class OutpatientCapTracker:
     def table(self) -> pd.DataFrame:
         """Fund before and after the caps per aggregate key (``AGG_KEYS``), yuan."""
         self._flush()
-        rows = [r for r in self._rows if len(r)]
+        rows = [r for r in self._rows if len(r["year"])]
         if not rows:
             return pd.DataFrame(columns=AGG_KEYS + ["fund_uncapped", "fund_capped"])
-        return pd.concat(rows, ignore_index=True).groupby(AGG_KEYS, as_index=False).sum()
+        table = pd.DataFrame({k: np.concatenate([r[k] for r in rows]) for k in rows[0]})
+        return table.groupby(AGG_KEYS, as_index=False).sum()

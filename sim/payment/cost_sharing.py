@@ -89,12 +89,19 @@ def outpatient_split(total_cost: np.ndarray, level: np.ndarray, scheme: np.ndarr
     Returns ``fund_payment`` and ``oop_payment`` (yuan), same shape as ``total_cost``.
     """
     total = np.asarray(total_cost, dtype=float)
-    level = np.asarray(level, dtype=np.int64)
-    scheme = np.asarray(scheme, dtype=np.int64)
-    chronic_ratio, general_ratio = outpatient_ratio_tables(cfg) if tables is None else tables
-    ratio = np.where(chronic, chronic_ratio[scheme, level], general_ratio[scheme, level])
-    fund = total * np.maximum(ratio - ratio_cut, 0.0)
+    fund = outpatient_fund(total, np.asarray(level, dtype=np.int64), np.asarray(scheme, dtype=np.int64), chronic,
+                           outpatient_ratio_tables(cfg) if tables is None else tables, ratio_cut)
     return {"fund_payment": fund, "oop_payment": total - fund}
+
+
+def outpatient_fund(total: np.ndarray, level: np.ndarray, scheme: np.ndarray, chronic: np.ndarray,
+                    tables: tuple[np.ndarray, np.ndarray], ratio_cut: np.ndarray | float = 0.0) -> np.ndarray:
+    """The fund's part of outpatient costs ``total`` (float, yuan) under :func:`outpatient_ratio_tables`
+    ``tables``, for int64 ``level`` and ``scheme``: the arithmetic of :func:`outpatient_split`, for a daily
+    caller."""
+    chronic_ratio, general_ratio = tables
+    ratio = np.where(chronic, chronic_ratio[scheme, level], general_ratio[scheme, level])
+    return total * np.maximum(ratio - ratio_cut, 0.0)
 
 
 def chain_deductible_paid(claims: pd.DataFrame, cfg: CostSharingConfig,
