@@ -56,11 +56,18 @@ def calibration_table() -> str:
 
 
 def speed_table(repeats: int = 3) -> str:
-    from bench_core import markdown, measure
+    from bench_core import markdown, measure, per_day
 
+    fixed = per_day(["500x2", "20000x2"], repeats)
+    loads = ", ".join(r["load"] for r in fixed["rows"])
     return ("`python benchmarks/bench_core.py` (each run a fresh process pinned to one core; medians of "
             f"{repeats} runs; the load column is the 1-minute load average before and after):\n\n"
-            + markdown(measure(["1000000x1", "20000x2"], repeats)))
+            + markdown(measure(["1000000x1", "20000x2"], repeats))
+            + "\n\n`python benchmarks/bench_core.py --per-day` (simulate CPU time of 500 and 20,000 residents, "
+            f"2 years, split on a straight line; load {loads}): a simulated day costs "
+            f"**{fixed['fixed_ms_per_day']:.2f} ms** whatever the county's size, plus "
+            f"**{fixed['marginal_us']:.0f} µs per 1,000 resident-days**. "
+            "`--source DIR` measures another checkout (e.g. a `git worktree` of an older commit) the same way.")
 
 
 def replace(text: str, name: str, body: str) -> str:
