@@ -760,8 +760,11 @@ def onset_stage(m: CountyModel, day: Day) -> None:
         # incidence multipliers by control state (thinning on a keyed draw + extra onsets), the dead masked
         keep = m.onset.keep(ids, res, cond, m.streams.uniform("health", ids, 40))
         e_ids, e_res, e_cond = m.onset.extra_episodes()
-        ids, res, cond = (np.concatenate([ids[keep], e_ids]), np.concatenate([res[keep], e_res]),
-                          np.concatenate([cond[keep], e_cond]))
+        if len(e_ids):
+            ids, res, cond = (np.concatenate([ids[keep], e_ids]), np.concatenate([res[keep], e_res]),
+                              np.concatenate([cond[keep], e_cond]))
+        elif not keep.all():
+            ids, res, cond = ids[keep], res[keep], cond[keep]
     day.add("onsets", len(ids))
     op = m.casemix.setting[cond] == OUTPATIENT
     day.batches["outpatient"] = {"ids": ids[op], "res": res[op], "cond": cond[op]}
@@ -772,24 +775,26 @@ def onset_stage(m: CountyModel, day: Day) -> None:
         e_ids, e_res, e_cond = m.onset.followups(day.day, offset=m.onset.interval // 2, salt=1)
         extra = contracts.extra_followup(m.streams.uniform("contract", e_ids, 2), m.contracted[e_res],
                                          m.config.contracts)
-        day.add("extra_followups", extra.sum())
-        fu_ids, fu_res, fu_cond = (np.concatenate([fu_ids, e_ids[extra]]), np.concatenate([fu_res, e_res[extra]]),
-                                   np.concatenate([fu_cond, e_cond[extra]]))
+        if extra.any():
+            day.add("extra_followups", extra.sum())
+            fu_ids, fu_res, fu_cond = (np.concatenate([fu_ids, e_ids[extra]]),
+                                       np.concatenate([fu_res, e_res[extra]]), np.concatenate([fu_cond, e_cond[extra]]))
     if m.onset.alive is not None:
         live = m.onset.alive[fu_res]
-        fu_ids, fu_res, fu_cond = fu_ids[live], fu_res[live], fu_cond[live]
+        if not live.all():
+            fu_ids, fu_res, fu_cond = fu_ids[live], fu_res[live], fu_cond[live]
     day.batches["chronic"] = {"ids": fu_ids, "res": fu_res, "cond": fu_cond}
-    ip = ~op
     batches = m.pending_readmissions.pop(day.day, [])
     r_ids, r_res, r_cond = (tuple(np.concatenate([b[i] for b in batches]) for i in range(3)) if batches else
                             (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(0, np.int64)))
     if m.onset.alive is not None and len(r_ids):
         live = m.onset.alive[r_res]
         r_ids, r_res, r_cond = r_ids[live], r_res[live], r_cond[live]
+    ip = np.flatnonzero(~op)
     day.batches["inpatient"] = {
         "ids": np.concatenate([ids[ip], r_ids]), "res": np.concatenate([res[ip], r_res]),
         "cond": np.concatenate([cond[ip], r_cond]),
-        "readmission": np.concatenate([np.zeros(ip.sum(), bool), np.ones(len(r_ids), bool)])}
+        "readmission": np.concatenate([np.zeros(len(ip), bool), np.ones(len(r_ids), bool)])}
 
 
 def seek_outpatient_stage(m: CountyModel, day: Day) -> None:

@@ -15,6 +15,8 @@ illnesses of the unshocked days and every keyed draw stay those of the run witho
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from sim.codes import CHRONIC
@@ -24,6 +26,16 @@ from sim.streams import mix64
 
 N_STRATA = 8  # 4 age bands x 2 sexes
 _SHOCK_ID_BIT = np.uint64(1 << 61)
+#: a day without extra onsets: (ids, residents, conditions), read-only
+_NO_EPISODES = tuple(np.zeros(0, dtype=t) for t in (np.uint64, np.int64, np.int64))
+for _a in _NO_EPISODES:
+    _a.flags.writeable = False
+
+
+@functools.cache
+def _salt_key(salt: int) -> np.uint64:
+    """The hash that keeps the visit ids of ``salt`` apart (:meth:`OnsetProcess.followups`)."""
+    return mix64(np.array([salt], dtype=np.uint64))[0]
 
 
 def shock_rate_multiplier(shocks, casemix: Casemix):
@@ -143,8 +155,10 @@ class OnsetProcess:
             target = lo + self._extra_rng.random(len(s)) * (hi - lo)
             pos = np.minimum(np.maximum(np.searchsorted(cum, target, side="right") - 1, 0), len(self.order) - 1)
             out_res.append(self.order[pos]); out_cond.append(c)
-        res = np.concatenate(out_res) if out_res else np.zeros(0, np.int64)
-        cond = np.concatenate(out_cond).astype(np.int64) if out_cond else np.zeros(0, np.int64)
+        if not out_res:
+            return _NO_EPISODES
+        res = np.concatenate(out_res)
+        cond = np.concatenate(out_cond).astype(np.int64)
         if self.alive is not None:
             ok = self.alive[res]
             res, cond = res[ok], cond[ok]
@@ -194,6 +208,6 @@ class OnsetProcess:
         res = self._fu_residents[lo:hi]
         key = res.astype(np.uint64) * np.uint64(100_003) + np.uint64(day)
         if salt:
-            key = key ^ mix64(np.array([salt], dtype=np.uint64))
+            key = key ^ _salt_key(salt)
         ids = mix64(key) | np.uint64(3 << 62)
         return ids, res, self._fu_condition[lo:hi].astype(np.int64)
