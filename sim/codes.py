@@ -61,7 +61,11 @@ def level_code(name: str) -> int:
 
 
 def year_month(day: np.ndarray | int) -> tuple[np.ndarray, np.ndarray]:
-    """Simulation year (0-based) and calendar month (1-12) of a simulation day."""
+    """Simulation year (0-based) and calendar month (1-12) of a simulation day (ints for an int day, as a
+    daily caller needs them; arrays for an array)."""
+    if isinstance(day, (int, np.integer)):
+        year, day_of_year = divmod(int(day), DAYS_PER_YEAR)
+        return year, int(MONTH_OF_DAY[day_of_year]) + 1
     day = np.asarray(day)
     return day // DAYS_PER_YEAR, MONTH_OF_DAY[day % DAYS_PER_YEAR] + 1
 

@@ -99,8 +99,10 @@ def test_uniform_price_rise_raises_the_money_metric_price():
     price, hours = care_seeking.money_metric_price(u_now, oop_now, oop_ref, beta, np.array([[0.5, 1.0]]))
     assert naive_now < naive_ref                                 # substitution reverses the naive measure
     assert naive_ref < price[0] < 1.1 * naive_ref                # at most +10%, less by substitution
-    same, _ = care_seeking.money_metric_price(u_now, oop_now, oop_now, beta, np.ones((1, 2)))
+    same, same_hours = care_seeking.money_metric_price(u_now, oop_now, oop_now, beta, np.ones((1, 2)))
     assert same[0] == pytest.approx(naive_now)                   # no price change: the share-weighted price
+    at_ref = care_seeking.money_metric_price(u_now, oop_now, None, beta, np.ones((1, 2)))   # prices at the reference
+    assert at_ref[0][0] == same[0] and at_ref[1][0] == same_hours[0]   # the general formula's numbers
     # travel is weighted by the reference shares: a price change does not count as nearer care
     ref_sh = care_seeking.logit_shares(np.array([[0.0, 3.6]]) - beta[:, None] * oop_ref)[0]
     assert hours[0] == pytest.approx(0.5 * ref_sh[0] + 1.0 * ref_sh[1])

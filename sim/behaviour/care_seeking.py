@@ -31,8 +31,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.config.patients import CareSeekingConfig
-
 
 def income_multiplier(income: np.ndarray, power: float, lo: float, hi: float) -> np.ndarray:
     """(N,) price-sensitivity multiplier ``(income / geometric mean) ** -power``, clipped to ``[lo, hi]``.
@@ -64,21 +62,22 @@ def logsum(u: np.ndarray) -> np.ndarray:
     return top + np.log(np.exp(u - top[:, None]).sum(axis=1))
 
 
-def money_metric_price(u_now: np.ndarray, oop_now: np.ndarray, oop_ref: np.ndarray, beta: np.ndarray,
+def money_metric_price(u_now: np.ndarray, oop_now: np.ndarray, oop_ref: np.ndarray | None, beta: np.ndarray,
                        travel_hours: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(price, hours)``, each (n,): the money-metric expected out-of-pocket price (yuan) and expected travel
     time (hours) of episodes.
 
     ``u_now`` (n, K) utilities under the prices in force (which enter as ``-beta * oop_now``); ``oop_now``,
-    ``oop_ref`` (n, K) out-of-pocket of each alternative now and under the reference prices, yuan; ``beta`` (n,)
+    ``oop_ref`` (n, K) out-of-pocket of each alternative now and under the reference prices, yuan (None: the
+    prices in force are the reference's, and the price change is 0); ``beta`` (n,)
     disutility per yuan (> 0). The price is ``E_ref + (logsum(u_ref) - logsum(u_now)) / beta``: the share-weighted
     reference price plus the compensating variation of the price change (by the envelope theorem the share-weighted
     price change at the reference shares, to first order; a little less, as patients substitute). Where ``beta``
     is 0 the price change is weighted by the reference shares. Travel is weighted by the reference shares.
     """
-    if oop_ref is oop_now:
-        # prices at the reference (the caller passes one array): no change to weigh, the reference shares are
-        # today's (the general formula below gives the same numbers, adding zeros)
+    if oop_ref is None:
+        # no change to weigh: the reference shares are today's (the general formula gives the same numbers,
+        # adding zeros)
         sh = logit_shares(u_now)
         return (sh * oop_now).sum(axis=1), (sh * travel_hours).sum(axis=1)
     beta = np.asarray(beta, dtype=float)
@@ -126,8 +125,3 @@ def seek_probability(p0: np.ndarray, price: np.ndarray, reference: np.ndarray, e
     if hours is not None and travel_elasticity:
         x = x * ratio(hours, hours_reference) ** travel_elasticity
     return bounded_response(p0, x)
-
-
-def elasticity_of(cfg: CareSeekingConfig, setting: str) -> float:
-    """The configured elasticity of ``setting`` ('outpatient', 'inpatient' or 'chronic')."""
-    return float(getattr(cfg, f"elasticity_{setting}"))

@@ -442,28 +442,25 @@ class CountyModel(mesa.Model):
                     out[j, gq, s] = (num / np.where(den > 0, den, 1.0)).reshape(C, 3)
         return out
 
-    def seek_probability(self, res, cond, sev, setting: str | np.ndarray,
-                         p0: np.ndarray) -> tuple[np.ndarray, Utilities | None]:
+    def seek_probability(self, res, cond, sev, p0: np.ndarray, elasticity: float | np.ndarray,
+                         inpatient: bool = False) -> tuple[np.ndarray, Utilities | None]:
         """(n,) probability that episodes are seen (:mod:`sim.behaviour.care_seeking`), ``p0`` when the
         care-seeking channel is off; and the episodes' choice ``(alternatives, utilities)`` it weighed (None when
-        off), which the facility choice of the same day reuses. ``setting``: 'outpatient', 'inpatient' or
-        'chronic' (whose price elasticity applies), or an (n,) array of the elasticities of outpatient episodes
-        of both kinds."""
+        off), which the facility choice of the same day reuses. ``elasticity``: the price elasticity of seeking
+        care (``care_seeking.elasticity_*``), one for all or (n,); ``inpatient``: weigh the inpatient choice set."""
         if not self.config.mechanisms.care_seeking or len(res) == 0:
             return p0, None
-        alts, u = self.utilities_of(res, cond, sev, inpatient=isinstance(setting, str) and setting == "inpatient")
+        alts, u = self.utilities_of(res, cond, sev, inpatient=inpatient)
         scheme = self.population.scheme[res].astype(np.int64)
         lvl = self.level[alts]
         slot = self.route_slot(res)
         oop_now = episode_oop_yuan(self.choice_tables, lvl, scheme, cond, slot)
-        oop_ref = oop_now if self._prices_at_reference() else episode_oop_yuan(self._ref_tables, lvl, scheme, cond,
-                                                                                slot)
+        oop_ref = None if self._prices_at_reference() else episode_oop_yuan(self._ref_tables, lvl, scheme, cond, slot)
         beta = self.config.choice.oop_per_100_yuan / 100.0 * self._oop_sev[sev] * self._m_choice[res]
         price, hours = care_seeking.money_metric_price(u, oop_now, oop_ref, beta,
                                                        self.world.travel_hours[self.population.village[res]])
         ref = self._g_ref[:, self.reference_group(res), scheme, cond, sev]
         cs = self.config.care_seeking
-        elasticity = care_seeking.elasticity_of(cs, setting) if isinstance(setting, str) else setting
         return care_seeking.seek_probability(p0, price, ref[0], elasticity,
                                              self._m_seek[res], hours, ref[1], cs.travel_elasticity), (alts, u)
 
@@ -822,7 +819,7 @@ def seek_outpatient_stage(m: CountyModel, day: Day) -> None:
         n_chronic = len(cat["res"]) - n
         elasticity = np.concatenate([np.full(n, cs.elasticity_outpatient), np.full(n_chronic, cs.elasticity_chronic)])
         p0 = np.concatenate([m._seek[acute["sev"]], np.ones(n_chronic)])
-        p, util = m.seek_probability(cat["res"], cat["cond"], cat["sev"], elasticity, p0)
+        p, util = m.seek_probability(cat["res"], cat["cond"], cat["sev"], p0, elasticity)
         for b, rows in zip(parts, (slice(0, n), slice(n, None))):
             b["p"] = p[rows]
             if util is not None:
@@ -893,7 +890,8 @@ def seek_inpatient_stage(m: CountyModel, day: Day) -> None:
     if len(b["ids"]) == 0:
         return
     sev = m.severity(b["ids"], b["cond"])
-    p, util = m.seek_probability(b["res"], b["cond"], sev, "inpatient", m._seek[sev])
+    p, util = m.seek_probability(b["res"], b["cond"], sev, m._seek[sev], m.config.care_seeking.elasticity_inpatient,
+                                 inpatient=True)
     seek = (m.streams.uniform("seek", b["ids"]) < p) | b["readmission"]
     day.add("no_care", (~seek).sum())
     new = ~b["readmission"]

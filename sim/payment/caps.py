@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from sim.codes import DAYS_PER_YEAR, MONTH_OF_DAY
+from sim.codes import year_month
 from sim.config.insurance import CostSharingConfig
 from sim.payment.cost_sharing import outpatient_fund, outpatient_ratio_tables
 
@@ -213,8 +213,7 @@ class OutpatientCapTracker:
             ratio_cut: np.ndarray | float = 0.0) -> None:
         """Book one day's outpatient visits (the claims recorder's arguments, plus the visits' ratio cut
         in share points under the referral rules in force)."""
-        year, month = divmod(int(day), DAYS_PER_YEAR)
-        month = int(MONTH_OF_DAY[month]) + 1
+        year, month = year_month(int(day))
         if (year, month) != self._month:
             self._flush()
             if year != self._year:
