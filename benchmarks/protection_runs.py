@@ -4,16 +4,15 @@ import time
 
 from sim.config.loader import load_config
 from sim.model import CountyModel
-from sim.settlement.books import claims_tables, close_year, settle_model
+from sim.settlement.books import Books
 
 pop = int(sys.argv[1]); seeds = [int(s) for s in sys.argv[2].split(",")]
 for seed in seeds:
     for scen in ("baseline", "gatekeeping", "global_budget"):
         t = time.time()
         cfg = load_config(scen, {"population": pop, "years": 3, "seed": seed})
-        m = CountyModel(cfg); m.run(year_end=close_year)
-        ip, op = claims_tables(m)
-        s = settle_model(m, ip, op, range(cfg.years))
+        m = CountyModel(cfg); books = Books(m); m.run(year_end=books.close_year)
+        s = books.settlement()
         p = m.population
         keep = ["resident", "episode_id", "segment", "discharge_day", "year", "level", "scheme", "total_cost",
                 "policy_scope_cost", "fund_payment", "oop_payment", "fund_to_provider"]

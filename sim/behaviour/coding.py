@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.provider import Margins
+from sim.behaviour.provider import Margins, log_response
 from sim.config.providers import ProviderConfig
 
 
@@ -24,5 +24,4 @@ def upcode_probability(m: Margins, cfg: ProviderConfig, detection: float, penalt
     """(5, C, 3) probability a case of each true severity is coded one group higher."""
     c = cfg.coding
     net = m.price_gain * (1.0 - detection * penalty_multiple)
-    a = cfg.profit_weight / ((1.0 - cfg.profit_weight) * c.curvature)
-    return np.clip(a * np.log1p(np.maximum(net, 0.0)), 0.0, c.max_share)
+    return np.clip(log_response(np.log1p(np.maximum(net, 0.0)), cfg.profit_weight, c.curvature), 0.0, c.max_share)

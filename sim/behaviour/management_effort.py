@@ -87,12 +87,20 @@ def realised_incentive(last: Realised, capitation_enabled: bool, capitation_rate
     return cap, budget
 
 
+def rule_incentive(capitation_enabled: bool, capitation_rate: float, primary_split: float, retained_share: float,
+                   budget_enabled: bool, budget_saving: float) -> tuple[float, float]:
+    """``(capitation part, budget part)`` of the incentive the rules promise, yuan per managed patient a year."""
+    return (capitation_rate * primary_split * retained_share if capitation_enabled else 0.0,
+            budget_saving if budget_enabled else 0.0)
+
+
 def incentive_per_patient(capitation_enabled: bool, capitation_rate: float, primary_split: float,
                           retained_share: float, budget_enabled: bool, budget_saving: float,
                           public_health: float) -> float:
     """Yuan a year a primary facility gains per managed patient kept well under protocol care."""
-    cap = capitation_rate * primary_split * retained_share if capitation_enabled else 0.0
-    return cap + (budget_saving if budget_enabled else 0.0) + public_health
+    cap, budget = rule_incentive(capitation_enabled, capitation_rate, primary_split, retained_share,
+                                 budget_enabled, budget_saving)
+    return cap + budget + public_health
 
 
 def protocol_share(rule_share: float, incentive: float, cost_per_patient: float, response: float,

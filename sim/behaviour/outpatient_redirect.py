@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.provider import log_response
 from sim.codes import CHRONIC, COUNTY, INPATIENT
 from sim.config.providers import ProviderConfig
 from sim.payment.cost_sharing import expected_oop
@@ -44,5 +45,5 @@ def redirect_probability(value: np.ndarray, cost_to_charge: float, gatekept: np.
     redirected to primary care; 0 for inpatient conditions."""
     c = cfg.outpatient_redirect
     loss = np.clip(1.0 - value, 0.0, None) / cost_to_charge
-    p = cfg.profit_weight / ((1.0 - cfg.profit_weight) * c.curvature) * loss + c.gatekeeping_share * gatekept
+    p = log_response(loss, cfg.profit_weight, c.curvature) + c.gatekeeping_share * gatekept
     return np.where(setting == INPATIENT, 0.0, np.clip(p, 0.0, c.max_share))

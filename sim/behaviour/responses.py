@@ -50,9 +50,9 @@ class ProviderTables:
     redirect: np.ndarray
 
 
-def provider_tables(config, regime, casemix=None) -> ProviderTables:
-    """Tables of the year whose regime is ``regime`` (:class:`sim.policy.regime.Regime`); the outpatient redirect
-    needs the ``casemix`` (:class:`sim.county.casemix.Casemix`)."""
+def provider_tables(config, regime, casemix) -> ProviderTables:
+    """Tables of the year whose regime is ``regime`` (:class:`sim.policy.regime.Regime`) for the ``casemix``
+    (:class:`sim.county.casemix.Casemix`)."""
     cfg, mech = config.providers, config.mechanisms
     now: Margins = regime.margins
     before: Margins = regime.margins_before
@@ -80,13 +80,10 @@ def provider_tables(config, regime, casemix=None) -> ProviderTables:
 
 def _redirect(config, regime, casemix) -> np.ndarray:
     """(C,) county outpatient redirect propensity under the rules in force (before the reform when off)."""
-    if casemix is None:
-        return np.zeros(0)
     on = config.mechanisms.outpatient_redirect
     rules = regime.rules if on else regime.rules_before
     m: Margins = regime.margins if on else regime.margins_before
-    gatekept = ReferralRules.build(casemix, rules).gatekept if rules.policy.gatekeeping.enabled else \
-        np.zeros(casemix.n, dtype=bool)
+    gatekept = (regime.referral if on else ReferralRules.build(casemix, rules)).gatekept
     value = county_visit_value(casemix.cost, casemix.setting, rules.insurance, bool(m.one_purse[COUNTY]),
                                rules.budget.surplus_retention)
     return redirect_probability(value, float(m.cost_to_charge[COUNTY]), gatekept, casemix.setting, config.providers)

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.provider import Margins
+from sim.behaviour.provider import Margins, log_response
 from sim.config.providers import ProviderConfig
 
 
@@ -44,5 +44,4 @@ def split_probability(m: Margins, cfg: ProviderConfig, fixed_share: float, detec
     """(5, C, 3) probability that an admitted stay is split into two admissions."""
     c = cfg.split_admission
     g = np.maximum(split_gain(m, fixed_share, detection, penalty_multiple), 0.0)
-    a = cfg.profit_weight / ((1.0 - cfg.profit_weight) * c.curvature)
-    return np.clip(a * np.log1p(g), 0.0, c.max_share)
+    return np.clip(log_response(np.log1p(g), cfg.profit_weight, c.curvature), 0.0, c.max_share)

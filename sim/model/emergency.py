@@ -78,7 +78,7 @@ class Health:
         self.u_protocol = m.streams.uniform("health", self.rid, _SLOT_PROTOCOL)
         # the reference control (rules before the reform) fixes the normaliser of the incidence multipliers
         stratum = pop.age_band.astype(np.int64) * 2 + pop.sex
-        ref = self.protocol_share(m.rules_before)
+        ref, _ = self.protocol_share(m.rules_before)
         self.norm = {}
         for name in ("htn", "dm"):
             disease, managed, p = self._control_probability(name, ref)
@@ -86,9 +86,6 @@ class Health:
             tot = np.bincount(stratum, weights=rr_ref, minlength=N_STRATA)
             cnt = np.bincount(stratum, minlength=N_STRATA)
             self.norm[name] = np.where(cnt > 0, tot / np.maximum(cnt, 1), 1.0)          # (8,) mean rr_ref
-        #: last year's realised surpluses (sim/behaviour/management_effort.py), set by the model at a year start
-        self.realised: management_effort.Realised | None = None
-        self.incentive = 0.0
         self._death_order = np.zeros(0, dtype=np.int64)
         self._death_when = np.zeros(0, dtype=np.int64)
         m.onset.alive = self.alive if self.on_demography else None
@@ -109,33 +106,32 @@ class Health:
         return pop.diabetes, pop.managed_dm, cc.control_probability(
             pop.managed_dm, protocol, c.dm_control_unmanaged, c.dm_control_managed, c.dm_control_protocol)
 
-    def protocol_share(self, rules, realised: management_effort.Realised | None = None) -> float:
-        """Protocol share in force under ``rules``: the rule's, raised by management effort when that responds;
-        with ``realised`` (last year's settlement) and ``health.effort.realised`` on, expectations are last
-        year's realised surpluses (docs/health.md §4)."""
+    def protocol_share(self, rules, realised: management_effort.Realised | None = None) -> tuple[float, float]:
+        """``(share, incentive)``: the protocol share in force under ``rules`` (the rule's, raised by management
+        effort when that responds) and the incentive behind it, yuan per managed patient a year (0 when effort
+        does not respond). With ``realised`` (last year's settlement) and ``health.effort.realised`` on,
+        expectations are last year's realised surpluses (docs/health.md §4)."""
         share = rules.policy.chronic_management.protocol_share
         if not self.m.config.mechanisms.management_effort:
-            return share
+            return share, 0.0
         e, cap, b = self.cfg.effort, rules.payment.capitation, rules.budget
         primary = cap.split.township + cap.split.village
         budget_share = b.surplus_retention * (b.surplus_split.township + b.surplus_split.village)
-        incentive = management_effort.incentive_per_patient(
-            cap.enabled, cap.rate, primary, e.capitation_retained_share,
-            b.enabled, e.budget_saving_per_patient * budget_share, e.public_health_per_patient)
+        parts = management_effort.rule_incentive(cap.enabled, cap.rate, primary, e.capitation_retained_share,
+                                                 b.enabled, e.budget_saving_per_patient * budget_share)
         if realised is not None and e.realised:
             parts = management_effort.realised_incentive(
                 realised, cap.enabled, cap.rate, primary, b.enabled, e.budget_saving_per_patient, budget_share,
-                cap.rate * primary * e.capitation_retained_share if cap.enabled else 0.0)
-            incentive = sum(parts) + e.public_health_per_patient
-        self.incentive = incentive
+                parts[0])
+        incentive = parts[0] + parts[1] + e.public_health_per_patient
         return management_effort.protocol_share(share, incentive,
                                                 rules.policy.chronic_management.annual_cost_per_patient,
-                                                e.response, e.max_share)
+                                                e.response, e.max_share), incentive
 
-    def _update_control(self, year: int) -> None:
+    def _update_control(self, year: int, realised: management_effort.Realised | None = None) -> None:
         m, c = self.m, self.cfg.chronic
         rule = m.regime.rules.policy.chronic_management
-        share = self.protocol_share(m.regime.rules, self.realised)
+        share, incentive = self.protocol_share(m.regime.rules, realised)
         pop = m.population
         stratum = pop.age_band.astype(np.int64) * 2 + pop.sex
         groups, log = [], self.log[year]
@@ -154,7 +150,7 @@ class Health:
                 groups.append((conds, rr / self.norm[name][stratum]))
         protocol = (pop.managed_htn | pop.managed_dm) & (self.u_protocol < share) & self.alive
         log["protocol_share"] = share
-        log["management_incentive_yuan"] = float(self.incentive)
+        log["management_incentive_yuan"] = float(incentive)
         log["protocol_patients"] = int(protocol.sum())
         log["protocol_cost_yuan"] = float(protocol.sum() * rule.annual_cost_per_patient)
         g = m.regime.rules.policy.green_channel
@@ -167,9 +163,10 @@ class Health:
             m.onset.set_multipliers(groups, m.streams.generator("health_onset"))
 
     # -- year start ----------------------------------------------------------------------------------
-    def start_year(self, year: int) -> None:
+    def start_year(self, year: int, realised: management_effort.Realised | None = None) -> None:
         """Ageing, births in the slots of last year's background deaths, control states, the year's background
-        deaths."""
+        deaths. ``realised``: last year's realised surpluses (:mod:`sim.behaviour.management_effort`), which
+        this year's management effort expects; None in year 0 or without books."""
         m, pop = self.m, self.m.population
         if self.on_demography and year > 0:
             # births replace last year's scheduled background deaths: a keyed schedule, the same in every
@@ -185,7 +182,7 @@ class Health:
             self.alive[reborn] = True
             self.died_day[reborn] = -1
             m.onset.restratify(pop)
-        self._update_control(year)
+        self._update_control(year, realised)
         if self.on_demography:
             q = demography.annual_death_probability(pop.age, pop.sex, self.cfg.life_table)
             when = demography.death_days(m.streams.uniform("health", self.rid, _SLOT_DIE_YEAR + 10 * year),

@@ -87,8 +87,12 @@ _SPLIT, _SPLIT_AUDIT, _REDIRECT = ("split", 0), ("split", 1), ("redirect", 0)
 #: salt of the claim episode id of a split stay's second admission (readmissions use 1)
 _SPLIT_SALT = 7
 
+#: income quintiles, and care-seeking reference groups: contract group (none, village doctor, township team)
+#: x income quintile (:meth:`CountyModel.reference_group`)
+N_QUINTILES = 5
+N_REFERENCE_GROUPS = 3 * N_QUINTILES
 #: the daily counters of episodes by income quintile (:meth:`CountyModel.count_by_income`), by prefix
-_QUINTILE_COUNTERS = {prefix: tuple(f"{prefix}_q{q}" for q in range(1, 6)) for prefix in ("ill", "seen")}
+_QUINTILE_COUNTERS = {prefix: tuple(f"{prefix}_q{q}" for q in range(1, N_QUINTILES + 1)) for prefix in ("ill", "seen")}
 DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_primary", "visits_in_county",
                  "chronic_visits", "outpatient_referrals", "admissions", "admissions_in_county", "admissions_township",
                  "admissions_county", "admissions_out_of_county", "up_referrals", "up_referrals_out_of_county",
@@ -106,9 +110,10 @@ DAILY_COLUMNS = ("onsets", "no_care", "outpatient_episodes", "visits", "visits_p
                  # gatekeeping: referrals obtained at the township centre on the way to a county hospital
                  "gatekeeping_referrals")
 
-#: ``year_end(model, year) -> YearClose, (F,) retained surplus per facility (yuan) or None``: closes a year's
-#: books; a :class:`~sim.behaviour.management_effort.YearClose` also carries what the year realised
-YearEnd = Callable[["CountyModel", int], "YearClose | np.ndarray | None"]
+#: ``year_end(model, year) -> YearClose or None``: closes a year's books; the
+#: :class:`~sim.behaviour.management_effort.YearClose` carries the retained surplus per facility (yuan) and what
+#: the year realised
+YearEnd = Callable[["CountyModel", int], "YearClose | None"]
 
 
 class CountyModel(mesa.Model):
@@ -253,8 +258,7 @@ class CountyModel(mesa.Model):
         self._set_contracts()
         self._apply_chronic_policy()
         if self.health is not None:
-            self.health.realised = realised
-            self.health.start_year(year)      # ageing, births, control states under this year's rules
+            self.health.start_year(year, realised)      # ageing, births, control states under this year's rules
         self.refresh_choice_tables()
         self._log_capacity(year)
 
@@ -282,19 +286,18 @@ class CountyModel(mesa.Model):
         """Run to the end of the configured years, then close stays still open.
 
         ``progress`` : optional callable ``(days_done, n_days)``, called every 30 days.
-        ``year_end`` : optional callable ``(model, year) -> YearClose, retained surplus (F,) or None`` that
-        closes the books of ``year`` (:class:`sim.settlement.books.Books`); called at every year boundary (the
-        last year is closed by whoever runs the model, after the final day). The surplus is reinvested when
-        :meth:`wants_year_end_surplus`; a :class:`~sim.behaviour.management_effort.YearClose` also hands the
-        year's realised surpluses to the next year's management effort. Without it nothing is reinvested and
-        management effort reads the rules alone.
+        ``year_end`` : optional callable ``(model, year) -> YearClose or None`` that closes the books of
+        ``year`` (:class:`sim.settlement.books.Books`); called at every year boundary (the last year is closed
+        by whoever runs the model, after the final day). Its
+        :class:`~sim.behaviour.management_effort.YearClose` carries the retained surplus, reinvested when
+        :meth:`wants_year_end_surplus`, and the year's realised surpluses, which next year's management effort
+        expects. Without it nothing is reinvested and management effort reads the rules alone.
         """
         while self.day < self.n_days:
             if self.day and self.day % DAYS_PER_YEAR == 0:
                 year = self.day // DAYS_PER_YEAR
                 closed = year_end(self, year - 1) if year_end is not None else None
-                surplus, realised = (closed.surplus, closed.realised) if isinstance(closed, YearClose) \
-                    else (closed, None)
+                surplus, realised = (closed.surplus, closed.realised) if closed is not None else (None, None)
                 self.start_year(year, surplus if self.wants_year_end_surplus() else None, realised)
             self.step()
             if progress is not None and self.day % 30 == 0:
@@ -325,7 +328,7 @@ class CountyModel(mesa.Model):
                                                       cs.income_multiplier_min, cs.income_multiplier_max)
         self._oop_sev = np.array(cfg.choice.oop_severity_factor.as_list())
         rank = np.argsort(np.argsort(pop.income, kind="stable"), kind="stable")
-        self.income_quintile = (rank * 5 // max(pop.n, 1)).astype(np.int8)       # 0 poorest .. 4 richest
+        self.income_quintile = (rank * N_QUINTILES // max(pop.n, 1)).astype(np.int8)       # 0 poorest .. 4 richest
         res_ids = np.arange(pop.n, dtype=np.uint64)
         self._priority = pop.hypertension | pop.diabetes | (pop.age >= 65)
         self.contracted = pop.contracted
@@ -389,13 +392,13 @@ class CountyModel(mesa.Model):
 
     def reference_group(self, res: np.ndarray) -> np.ndarray:
         """(n,) care-seeking reference group of residents: contract group x 5 + income quintile."""
-        return self.contract_group(res) * 5 + self.income_quintile[res].astype(np.int64)
+        return self.contract_group(res) * N_QUINTILES + self.income_quintile[res].astype(np.int64)
 
     def _reference_prices(self) -> np.ndarray:
-        """(2, 15, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time (hours, [1]) by
-        reference group (:meth:`reference_group`: contract group x income quintile), scheme, condition and severity
-        under the rules before the reform (where ``casemix.seek_care`` holds), weighted by the group's residents
-        per village; each quintile chooses with the geometric mean of its income multipliers.
+        """(2, N_REFERENCE_GROUPS, 2, C, 3) county mean expected out-of-pocket (yuan, [0]) and travel time
+        (hours, [1]) by reference group (:meth:`reference_group`: contract group x income quintile), scheme,
+        condition and severity under the rules before the reform (where ``casemix.seek_care`` holds), weighted
+        by the group's residents per village; each quintile chooses with the geometric mean of its income multipliers.
 
         By group because a contract steers a patient to the (cheaper) primary facilities and richer patients
         choose dearer ones: measured against one reference, almost every contracted patient and most poor ones
@@ -408,16 +411,16 @@ class CountyModel(mesa.Model):
         self._ref_tables = tables    # reference out-of-pocket, yuan (price_index 1)
         V, C = len(world.villages), cm.n
         group = self.reference_group(np.arange(pop.n))
-        weight = np.zeros((15, 2, V))
+        weight = np.zeros((N_REFERENCE_GROUPS, 2, V))
         np.add.at(weight, (group, pop.scheme.astype(np.int64), pop.village.astype(np.int64)), 1.0)
         # each income quintile chooses with its own price sensitivity (geometric mean of its multipliers)
-        m_q = np.exp(np.bincount(self.income_quintile, np.log(self._m_choice), minlength=5)
-                     / np.maximum(np.bincount(self.income_quintile, minlength=5), 1))
-        out = np.zeros((2, 15, 2, C, 3))
+        m_q = np.exp(np.bincount(self.income_quintile, np.log(self._m_choice), minlength=N_QUINTILES)
+                     / np.maximum(np.bincount(self.income_quintile, minlength=N_QUINTILES), 1))
+        out = np.zeros((2, N_REFERENCE_GROUPS, 2, C, 3))
         v, c, k = (a.ravel() for a in np.meshgrid(np.arange(V), np.arange(C), np.arange(3), indexing="ij"))
         inp = cm.setting[c] == INPATIENT
-        for gq in range(15):
-            grp, q = divmod(gq, 5)
+        for gq in range(N_REFERENCE_GROUPS):
+            grp, q = divmod(gq, N_QUINTILES)
             if not weight[gq].any():
                 out[:, gq] = out[:, q] if grp else 0.0
                 continue
@@ -479,7 +482,8 @@ class CountyModel(mesa.Model):
 
     def count_by_income(self, day: Day, prefix: str, res: np.ndarray) -> None:
         """Add episodes of residents ``res`` to the day's per-income-quintile counters ``<prefix>_q1..q5``."""
-        for name, n in zip(_QUINTILE_COUNTERS[prefix], np.bincount(self.income_quintile[res], minlength=5).tolist()):
+        counts = np.bincount(self.income_quintile[res], minlength=N_QUINTILES).tolist()
+        for name, n in zip(_QUINTILE_COUNTERS[prefix], counts):
             day.count[name] += n
 
     def within_free_beds(self, f: np.ndarray, wants: np.ndarray, ids: np.ndarray, free: np.ndarray,
@@ -576,7 +580,7 @@ class CountyModel(mesa.Model):
         channel): the visit moves to the patient's township centre (or village clinic where the centre cannot
         treat it) with the year's propensity, on its own keyed draw; no visit is billed at the county hospital."""
         red = self.provider.redirect
-        if len(red) == 0 or not red.any():
+        if not red.any():
             return fac
         cand = np.flatnonzero((self.level[fac] == COUNTY) & (red[cond] > 0))
         if cand.size == 0:
@@ -715,11 +719,7 @@ def _split_admissions(m: CountyModel, day: Day, due: np.ndarray) -> None:
     # on the books: a discharge and a readmission within the supervision window, flagged by rule screening
     day.add("split_admissions", n)
     day.add("discharges", n)
-    day.add("admissions", n)
-    day.add("admissions_in_county", (lvl <= COUNTY).sum())
-    day.add("admissions_township", (lvl == TOWNSHIP).sum())
-    day.add("admissions_county", (lvl == COUNTY).sum())
-    day.add("admissions_out_of_county", (lvl >= CITY).sum())
+    _count_admissions(day, lvl)
     day.add("readmissions", n)
     day.add("readmissions_flagged", n)
 
@@ -986,6 +986,15 @@ def admission_threshold_stage(m: CountyModel, day: Day) -> None:
     day.batches["inpatient"] = subset(b, ~out)
 
 
+def _count_admissions(day: Day, lvl: np.ndarray) -> None:
+    """The day's admission counters, by the admitting levels ``lvl`` (n,)."""
+    day.add("admissions", len(lvl))
+    day.add("admissions_in_county", (lvl <= COUNTY).sum())
+    day.add("admissions_township", (lvl == TOWNSHIP).sum())
+    day.add("admissions_county", (lvl == COUNTY).sum())
+    day.add("admissions_out_of_county", (lvl >= CITY).sum())
+
+
 def admit_stage(m: CountyModel, day: Day) -> None:
     """Length of stay (lognormal around the case-mix mean), cost, and a bed for every admitted episode."""
     b = day.batches["inpatient"]
@@ -1029,11 +1038,7 @@ def admit_stage(m: CountyModel, day: Day) -> None:
         "norm_factor": norm, "self_pay_share": m.provider.self_pay[lvl, cond, sev], "split_day": split_day,
         "split": np.zeros(len(ids), dtype=bool)})
     m.census += np.bincount(fac, minlength=len(m.census))
-    day.add("admissions", len(ids))
-    day.add("admissions_in_county", (lvl <= COUNTY).sum())
-    day.add("admissions_township", (lvl == TOWNSHIP).sum())
-    day.add("admissions_county", (lvl == COUNTY).sum())
-    day.add("admissions_out_of_county", (lvl >= CITY).sum())
+    _count_admissions(day, lvl)
     up = codes.IS_UP_PATH[path]
     day.add("up_referrals", up.sum())
     day.add("up_referrals_out_of_county", (up & (lvl >= CITY)).sum())
